@@ -1,0 +1,1 @@
+"""wa_async: an asyncio client for the WhatsApp Business Cloud API."""
