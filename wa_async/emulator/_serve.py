@@ -1,0 +1,63 @@
+"""Running the emulator out of process: :func:`serve` and ``python -m wa_async.emulator``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ._server import Emulator
+
+__all__ = ["describe", "main", "serve"]
+
+
+async def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8089,
+    rate_limit: int | None = 10,
+    webhook_url: str | None = None,
+    app_secret: str | None = None,
+    ready: Callable[[Emulator], None] | None = None,
+    **options: Any,
+) -> None:
+    """Serve an :class:`Emulator` until cancelled; ``ready(emu)`` is called once it listens."""
+    async with Emulator(
+        host=host, port=port, rate_limit=rate_limit, webhook_url=webhook_url, app_secret=app_secret, **options
+    ) as emu:
+        if ready is not None:
+            ready(emu)
+        await asyncio.Event().wait()
+
+
+def describe(emu: Emulator) -> str:
+    """The lines a command line prints once the emulator listens."""
+    return "\n".join([
+        f"gateway_url      {emu.gateway_url}",
+        f"graph_url        {emu.graph_url}",
+        f"ctrl_url         {emu.ctrl_url}",
+        f"phone_number_id  {emu.phone_number_id}",
+        f"waba_id          {emu.waba_id}",
+        f"stats            {emu.graph_url}/__emulator/stats",
+    ])  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m wa_async.emulator [--host H] [--port N] [--rate R] [--webhook-url U] [--app-secret S]``."""
+    parser = argparse.ArgumentParser(prog="python -m wa_async.emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8089)
+    parser.add_argument("--rate", type=int, default=10, help="gateway requests per second (0: unlimited)")
+    parser.add_argument("--webhook-url")
+    parser.add_argument("--app-secret")
+    args = parser.parse_args(argv)
+
+    def ready(emu: Emulator) -> None:
+        print(describe(emu), flush=True)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(host=args.host, port=args.port, rate_limit=args.rate or None,
+                          webhook_url=args.webhook_url, app_secret=args.app_secret, ready=ready))  # fmt: skip
+    return 0

@@ -1,0 +1,332 @@
+"""The Emulator: an aiohttp app on 127.0.0.1 that stands in for the Cloud API and the Maton gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from ._account import Account
+from ._faults import Fault, FaultSet
+from ._graph import GraphError, json_response
+from ._inbound import inbound_message
+from ._limits import PairLimit, SlidingWindow
+from ._maton import Connections
+from ._media import MAX_UPLOAD, MediaStore
+from ._records import Accepted, Stats
+from ._send import Messages
+from ._templates import TemplateStore
+from ._webhooks import WebhookSender
+
+__all__ = ["GATEWAY_PREFIX", "Emulator"]
+
+GATEWAY_PREFIX = "/whatsapp-business"
+_VERSION = r"{version:v\d+\.\d+}"
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Emulator:
+    """A local WhatsApp Cloud API + Maton gateway for tests, demos and benchmarks.
+
+        async with Emulator(rate_limit=10) as emu:
+            client = wa.Client.maton(emu.phone_number_id, api_key="test", base_url=emu.gateway_url)
+            await client.send(wa.Text("15551234567", "hi"))
+            assert emu.accepted[0].type == "text" and emu.max_window <= 10
+
+    Any phone number id and WABA id are accepted in a path. Time comes from the loop clock unless ``clock=``
+    is given (tests pass a fake one to step the rate window and media URL expiry).
+    """
+
+    def __init__(
+        self,
+        *,
+        rate_limit: int | None = 10,
+        graph_rate_limit: int | None = 80,
+        webhook_url: str | None = None,
+        app_secret: str | None = None,
+        faults: Iterable[Fault] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_keys: Iterable[str] | None = None,
+        pair_limit: bool = True,
+        pair_burst: int = 45,
+        status_delays: Sequence[float] = (0.0, 0.05, 0.1),
+        media_url_ttl: float = 300.0,
+        check_templates: bool = True,
+        auto_approve: bool = True,
+        phone_number_id: str = "106540352242922",
+        waba_id: str = "102290129340398",
+        display_phone_number: str = "15550783881",
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.phone_number_id = phone_number_id
+        self.waba_id = waba_id
+        self.display_phone_number = display_phone_number
+        self.webhook_url = webhook_url
+        self.app_secret = app_secret
+        self.api_keys = frozenset(api_keys) if api_keys is not None else None
+        self.stats = Stats()
+        self.faults = FaultSet(faults or ())
+        self.templates = TemplateStore(auto_approve=auto_approve)
+        self.account = Account(phone_number_id, display_phone_number)
+        self.connections = Connections()
+        self._clock = clock
+        self._gateway_window = SlidingWindow(rate_limit)
+        self._graph_window = SlidingWindow(graph_rate_limit)
+        self.media = MediaStore(self._now, media_url_ttl)
+        self.messages = Messages(
+            clock=self._now,
+            stats=self.stats,
+            faults=self.faults,
+            pairs=PairLimit(pair_burst) if pair_limit else None,
+            templates=self.templates,
+            check_templates=check_templates,
+            status_delays=status_delays,
+        )
+        self._webhooks: WebhookSender | None = None
+        self._runner: web.AppRunner | None = None
+
+    def __repr__(self) -> str:
+        where = self.graph_url if self._runner else "not started"
+        return f"<Emulator {where} accepted={self.stats.accepted} max_window={self.stats.max_window}>"
+
+    # --- lifecycle -------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Bind and serve; ``port=0`` picks a free port."""
+        if self._runner is not None:
+            raise RuntimeError("the emulator is already running")
+        if self._clock is None:
+            self._clock = asyncio.get_running_loop().time
+        if self.webhook_url is not None:
+            self._webhooks = WebhookSender(
+                self.webhook_url,
+                self.app_secret,
+                waba_id=self.waba_id,
+                display_phone_number=self.display_phone_number,
+                stats=self.stats,
+            )
+            self.messages.webhooks = self._webhooks
+        runner = web.AppRunner(self._app(), access_log=None, handle_signals=False)
+        await runner.setup()
+        await web.TCPSite(runner, self.host, self.port).start()
+        self.port = runner.addresses[0][1]
+        self._runner = runner
+
+    async def close(self) -> None:
+        """Cancel pending webhooks and stop serving."""
+        if self._webhooks is not None:
+            await self._webhooks.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # --- what tests read and steer ---------------------------------------------------------------------------
+    @property
+    def graph_url(self) -> str:
+        """Base URL in place of ``https://graph.facebook.com``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def gateway_url(self) -> str:
+        """Base URL in place of ``https://gateway.maton.ai/whatsapp-business``."""
+        return self.graph_url + GATEWAY_PREFIX
+
+    @property
+    def ctrl_url(self) -> str:
+        """Base URL in place of ``https://ctrl.maton.ai`` (the Maton control plane)."""
+        return self.graph_url + "/ctrl"
+
+    @property
+    def accepted(self) -> list[Accepted]:
+        """Every accepted message, in order."""
+        return self.messages.accepted
+
+    @property
+    def read_receipts(self) -> list[str]:
+        """The message ids marked as read, in order."""
+        return self.messages.read_receipts
+
+    @property
+    def max_window(self) -> int:
+        """The most requests one account sent within any sliding second."""
+        return self.stats.max_window
+
+    def add_fault(self, fault: Fault) -> None:
+        """Activate a fault while running."""
+        self.faults.add(fault)
+
+    def reset(self) -> None:
+        """Forget accepted messages, read receipts, counters, rate windows and pair buckets (faults stay)."""
+        self.messages.accepted.clear()
+        self.messages.read_receipts.clear()
+        for field in dataclasses.fields(self.stats):
+            setattr(self.stats, field.name, 0)
+        self._gateway_window.reset()
+        self._graph_window.reset()
+        if self.messages.pairs is not None:
+            self.messages.pairs.reset()
+
+    async def drain_webhooks(self) -> None:
+        """Wait until every scheduled status webhook has been posted."""
+        if self._webhooks is not None:
+            await self._webhooks.drain()
+
+    async def inbound(
+        self,
+        from_: str = "16505551234",
+        *,
+        text: str | None = None,
+        button_reply: tuple[str, str] | None = None,
+        list_reply: tuple[str, str] | tuple[str, str, str] | None = None,
+        reaction: tuple[str, str] | None = None,
+        image: dict[str, Any] | None = None,
+        name: str = "Test User",
+        context: str | None = None,
+        phone_number_id: str | None = None,
+    ) -> str:
+        """Post an inbound message webhook as if ``from_`` wrote to the business; return its wamid.
+
+        Give one of ``text``, ``button_reply=(id, title)``, ``list_reply=(id, title[, description])``,
+        ``reaction=(message_id, emoji)`` or ``image={"id", "mime_type", "sha256", ...}``; ``context`` is the
+        wamid of the business message it answers.
+        """
+        if self._webhooks is None:
+            raise RuntimeError("inbound() needs webhook_url")
+        wamid = self.messages.new_wamid(from_)
+        message = inbound_message(
+            wamid=wamid,
+            from_=from_,
+            timestamp=str(int(time.time())),
+            text=text,
+            button_reply=button_reply,
+            list_reply=list_reply,
+            reaction=reaction,
+            image=image,
+            context={"from": self.display_phone_number, "id": context} if context else None,
+        )
+        contacts = [{"profile": {"name": name}, "wa_id": from_}]
+        payload = self._webhooks.envelope(phone_number_id or self.phone_number_id,
+                                          {"contacts": contacts, "messages": [message]})  # fmt: skip
+        await self._webhooks.post(payload)
+        return wamid
+
+    # --- the app -----------------------------------------------------------------------------------------------
+    def _now(self) -> float:
+        assert self._clock is not None, "the emulator is not started"
+        return self._clock()
+
+    def _app(self) -> web.Application:
+        app = web.Application(middlewares=[self._guard], client_max_size=MAX_UPLOAD + 1024 * 1024)
+        add = app.router.add_route
+        for prefix in ("", GATEWAY_PREFIX):
+            base = f"{prefix}/{_VERSION}"
+            add("POST", f"{base}/{{pnid}}/messages", self.messages.post)
+            add("POST", f"{base}/{{pnid}}/media", self.media.upload)
+            add("GET", f"{base}/{{pnid}}/whatsapp_business_profile", self._sync(self.account.get_profile))
+            add("POST", f"{base}/{{pnid}}/whatsapp_business_profile", self.account.update_profile)
+            add("GET", f"{base}/{{waba}}/message_templates", self._sync(self.templates.list))
+            add("POST", f"{base}/{{waba}}/message_templates", self.templates.create)
+            add("DELETE", f"{base}/{{waba}}/message_templates", self._sync(self.templates.delete))
+            add("GET", f"{base}/{{waba}}/phone_numbers", self._sync(self.account.list_phone_numbers))
+            add("GET", f"{base}/{{node}}", self._get_node)
+            add("DELETE", f"{base}/{{node}}", self._delete_node)
+        add("GET", "/whatsapp_business/attachments/", self.media.download)
+        add("GET", "/ctrl/connections", self._sync(self.connections.list))
+        add("POST", "/ctrl/connections", self.connections.create)
+        add("GET", "/ctrl/connections/{connection_id}", self._sync(self.connections.get))
+        add("DELETE", "/ctrl/connections/{connection_id}", self._sync(self.connections.delete))
+        add("GET", "/ctrl/oauth/{connection_id}", self._sync(self.connections.authorize))
+        add("GET", "/__emulator/stats", self._get_stats)
+        add("GET", "/__emulator/accepted", self._get_accepted)
+        add("POST", "/__emulator/reset", self._post_reset)
+        return app
+
+    @staticmethod
+    def _sync(handler: Callable[[web.Request], web.StreamResponse]) -> _Handler:
+        async def wrapper(request: web.Request) -> web.StreamResponse:
+            return handler(request)
+
+        return wrapper
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+        """Bearer check (401, code 190), the rate window (429, code 130429), Graph errors as bodies."""
+        path = request.path
+        if path.startswith(("/__emulator/", "/ctrl/oauth/")):
+            return await handler(request)
+        stats = self.stats
+        stats.requests += 1
+        token = _bearer(request)
+        if not token or (self.api_keys is not None and token not in self.api_keys):
+            stats.unauthorized += 1
+            text = "Invalid OAuth access token - Cannot parse access token"
+            return GraphError(190, text, status=401, message=text).response()
+        window = None
+        if path.startswith(GATEWAY_PREFIX):
+            window, key = self._gateway_window, token  # the gateway counts every request of an account
+        elif request.method == "POST" and path.endswith("/messages"):
+            window, key = self._graph_window, request.match_info.get("pnid", "")  # FACTS §1.1: per number
+        if window is not None:
+            allowed = window.hit(key, self._now())
+            if window.max_window > stats.max_window:
+                stats.max_window = window.max_window
+            if not allowed:
+                stats.rate_limited += 1
+                return GraphError(130429, "Cloud API message throughput has been reached.", status=429).response()
+        try:
+            return await handler(request)
+        except GraphError as error:
+            if error.code == 131056:
+                stats.pair_limited += 1
+            else:
+                stats.invalid += 1
+            return error.response()
+
+    async def _get_node(self, request: web.Request) -> web.StreamResponse:
+        node = request.match_info["node"]
+        if node in self.media:
+            return self.media.info(request, node)
+        return self.account.get_phone_number(request, node)
+
+    async def _delete_node(self, request: web.Request) -> web.StreamResponse:
+        node = request.match_info["node"]
+        if node not in self.media:
+            raise GraphError(
+                100,
+                f"Unsupported delete request. Object with ID '{node}' does not exist, cannot be loaded due to "
+                "missing permissions, or does not support this operation.",
+                subcode=33,
+            )
+        return self.media.delete(node)
+
+    async def _get_stats(self, request: web.Request) -> web.StreamResponse:
+        return json_response(self.stats.as_dict())
+
+    async def _get_accepted(self, request: web.Request) -> web.StreamResponse:
+        return json_response([dataclasses.asdict(a) for a in self.accepted])
+
+    async def _post_reset(self, request: web.Request) -> web.StreamResponse:
+        self.reset()
+        return json_response({"success": True})
+
+
+def _bearer(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""

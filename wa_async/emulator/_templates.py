@@ -1,0 +1,219 @@
+"""The template store: list with cursor paging, create, delete, and the send-time check (FACTS §3.3, §7)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from typing import Any
+
+import msgspec
+from aiohttp import web
+from yarl import URL
+
+from ._graph import GraphError, json_response, param
+from ._template_msg import body_param_count
+
+__all__ = ["TemplateStore"]
+
+_NAME = re.compile(r"^[a-z0-9_]+$")  # FACTS §4: lowercase, digits, underscore; at most 512
+_CATEGORIES = frozenset({"MARKETING", "UTILITY", "AUTHENTICATION"})
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
+_MAX_TEMPLATES = 250  # FACTS §4 (error 2388019)
+_DEFAULT_FIELDS = ("name", "parameter_format", "components", "language", "status", "category", "id")
+
+_SEED: list[dict[str, Any]] = [
+    {"name": "hello_world", "language": "en_US", "category": "UTILITY", "components": [
+        {"type": "HEADER", "format": "TEXT", "text": "Hello World"},
+        {"type": "BODY", "text": "Welcome and congratulations!! This message demonstrates your ability to send a "
+                                 "WhatsApp message notification from the Cloud API, hosted by Meta."},
+        {"type": "FOOTER", "text": "WhatsApp Business Platform sample message"},
+    ]},
+    {"name": "order_update", "language": "en_US", "category": "UTILITY", "components": [
+        {"type": "BODY", "text": "Hi {{1}}, your order {{2}} has shipped.",
+         "example": {"body_text": [["Pablo", "#1234"]]}},
+    ]},
+    {"name": "coupon_expiration_reminder_number_vars", "language": "en", "category": "MARKETING", "components": [
+        {"type": "HEADER", "format": "TEXT", "text": "Act fast, {{1}}!", "example": {"header_text": ["Pablo"]}},
+        {"type": "BODY", "text": "Just a quick reminder—your exclusive coupon code, {{1}}, *expires in only {{2}} "
+                                 "days!*", "example": {"body_text": [["SUMMER20", "10"]]}},
+        {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Unsubscribe"}]},
+    ]},
+    {"name": "reservation_confirmation", "language": "en_US", "category": "UTILITY",
+     "parameter_format": "NAMED", "components": [
+        {"type": "BODY", "text": "Your reservation for {{number_of_guests}} on {{day}}, {{date}}, at {{time}} is "
+                                 "confirmed."},
+    ]},
+]  # fmt: skip
+
+
+class TemplateStore:
+    """Message templates of the emulated WABA (any WABA id in a path shares this one store)."""
+
+    __slots__ = ("_templates", "auto_approve")
+
+    def __init__(self, *, auto_approve: bool = True, seed: bool = True) -> None:
+        self.auto_approve = auto_approve
+        self._templates: list[dict[str, Any]] = []
+        if seed:
+            for spec in _SEED:
+                self.add(**spec)
+
+    def __repr__(self) -> str:
+        return f"<TemplateStore templates={len(self._templates)} auto_approve={self.auto_approve}>"
+
+    def __len__(self) -> int:
+        return len(self._templates)
+
+    def add(
+        self,
+        name: str,
+        language: str,
+        category: str = "UTILITY",
+        components: list[dict[str, Any]] | None = None,
+        *,
+        status: str = "APPROVED",
+        parameter_format: str = "POSITIONAL",
+    ) -> dict[str, Any]:
+        """Add a template as is, without the create checks (to seed the store in tests)."""
+        template = {
+            "name": name,
+            "parameter_format": parameter_format,
+            "components": components or [],
+            "language": language,
+            "status": status,
+            "category": category,
+            "id": str(secrets.randbelow(9 * 10**15) + 10**15),
+        }
+        self._templates.append(template)
+        return template
+
+    def find(self, name: str, language: str) -> dict[str, Any] | None:
+        """The template with this name and language, if any."""
+        for template in self._templates:
+            if template["name"] == name and template["language"] == language:
+                return template
+        return None
+
+    def check_send(self, obj: dict[str, Any]) -> str:
+        """Check a ``template`` message object against the store; return the template's category.
+
+        132001 when the name does not exist in that language or is not approved; 132000 when the body
+        parameter count differs from the template's placeholders (FACTS §2.3).
+        """
+        name, language = obj["name"], obj["language"]["code"]
+        template = self.find(name, language)
+        if template is None or template["status"] != "APPROVED":
+            raise GraphError(132001, f"template name ({name}) does not exist in {language}")
+        expected = _placeholders(template)
+        given = body_param_count(obj)
+        if given != expected:
+            raise GraphError(132000, f"body: number of localizable_params ({given}) does not match the "
+                                     f"expected number of params ({expected})")  # fmt: skip
+        return str(template["category"]).lower()
+
+    def list(self, request: web.Request) -> web.Response:
+        """``GET /{v}/{waba}/message_templates``: ``status``, ``name``, ``fields``, ``limit``, ``after``/``before``."""
+        query = request.query
+        items = self._templates
+        if "status" in query:
+            wanted = {s.strip().upper() for s in query["status"].split(",")}
+            items = [t for t in items if t["status"] in wanted]
+        if "name" in query:
+            items = [t for t in items if query["name"].lower() in t["name"]]
+        limit = _int(query.get("limit", "25"), "limit")
+        if limit < 1:
+            raise param("Param limit must be a positive integer")
+        start = 0
+        if "after" in query:
+            start = _cursor(query["after"]) + 1
+        elif "before" in query:
+            start = max(0, _cursor(query["before"]) - limit)
+        page = items[start : start + limit]
+        fields = tuple(f for f in query.get("fields", "").split(",") if f) or _DEFAULT_FIELDS
+        data = [{k: t[k] for k in (*fields, "id") if k in t} for t in page]
+        body: dict[str, Any] = {"data": data}
+        if page:
+            before, after = _encode_cursor(start), _encode_cursor(start + len(page) - 1)
+            paging: dict[str, Any] = {"cursors": {"before": before, "after": after}}
+            url = request.url
+            if start + len(page) < len(items):
+                paging["next"] = str(_without(url, "before").update_query(after=after, limit=str(limit)))
+            if start > 0:
+                paging["previous"] = str(_without(url, "after").update_query(before=before, limit=str(limit)))
+            body["paging"] = paging
+        return json_response(body)
+
+    async def create(self, request: web.Request) -> web.Response:
+        """``POST /{v}/{waba}/message_templates`` (JSON body) -> ``{"id", "status", "category"}``."""
+        try:
+            body = msgspec.json.decode(await request.read())
+        except msgspec.DecodeError:
+            raise param("Request body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise param("Request body must be a JSON object")
+        for key in ("name", "language", "category", "components"):
+            if body.get(key) is None:
+                raise param(f"The parameter {key} is required.")
+        name, language, category = body["name"], body["language"], body["category"]
+        if not isinstance(name, str) or not _NAME.match(name) or len(name) > 512:
+            raise param("Param name must contain only lowercase letters, digits and underscores (at most 512)")
+        if not isinstance(category, str) or category.upper() not in _CATEGORIES:
+            raise param(f"Param category must be one of {{AUTHENTICATION, MARKETING, UTILITY}} - got {category!r}")
+        if not isinstance(body["components"], list):
+            raise param("Param components must be an array")
+        if self.find(name, language) is not None:
+            raise GraphError(100, f"Content in this language already exists: {name} ({language})", subcode=2388024)
+        if len(self._templates) >= _MAX_TEMPLATES:
+            raise GraphError(100, "You can have up to 250 message templates", subcode=2388019)
+        template = self.add(
+            name,
+            language,
+            category.upper(),
+            body["components"],
+            status="APPROVED" if self.auto_approve else "PENDING",
+            parameter_format=str(body.get("parameter_format", "POSITIONAL")),
+        )
+        return json_response({k: template[k] for k in ("id", "status", "category")})
+
+    def delete(self, request: web.Request) -> web.Response:
+        """``DELETE /{v}/{waba}/message_templates?name=`` (all languages) or ``&hsm_id=`` (one)."""
+        name = request.query.get("name")
+        if not name:
+            raise param("The parameter name is required.")
+        hsm_id = request.query.get("hsm_id")
+        doomed = [t for t in self._templates if t["name"] == name and hsm_id in (None, t["id"])]
+        if not doomed:
+            raise GraphError(100, f"Message template {name!r} not found", subcode=2593002)
+        self._templates = [t for t in self._templates if t not in doomed]
+        return json_response({"success": True})
+
+
+def _placeholders(template: dict[str, Any]) -> int:
+    for component in template["components"]:
+        if component.get("type", "").upper() == "BODY":
+            return len(set(_PLACEHOLDER.findall(component.get("text", ""))))
+    return 0
+
+
+def _encode_cursor(index: int) -> str:
+    return base64.urlsafe_b64encode(f"tpl:{index}".encode()).decode()
+
+
+def _cursor(value: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(value.encode()).decode()
+        return int(text.removeprefix("tpl:"))
+    except (ValueError, UnicodeDecodeError):
+        raise param(f"Invalid cursor: {value!r}") from None
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise param(f"Param {name} must be an integer") from None
+
+
+def _without(url: URL, key: str) -> URL:
+    return url.with_query({k: v for k, v in url.query.items() if k != key})

@@ -1,0 +1,158 @@
+"""Signed webhooks in Meta's envelope (FACTS §5.2 to §5.5): status updates and inbound messages."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import aiohttp
+import msgspec
+
+from ._records import Accepted, Stats
+
+__all__ = ["WebhookSender", "sign"]
+
+_ENCODE = msgspec.json.Encoder().encode
+_HREF = "/documentation/business-messaging/whatsapp/support/error-codes"
+
+
+def sign(body: bytes, app_secret: str) -> str:
+    """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body (FACTS §5.2)."""
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class WebhookSender:
+    """Posts webhooks to one URL from tasks it owns; failures are counted in ``stats``, never raised."""
+
+    __slots__ = ("_session", "_tasks", "app_secret", "display_phone_number", "stats", "url", "waba_id", "wall")
+
+    def __init__(
+        self,
+        url: str,
+        app_secret: str | None,
+        *,
+        waba_id: str,
+        display_phone_number: str,
+        stats: Stats,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url
+        self.app_secret = app_secret
+        self.waba_id = waba_id
+        self.display_phone_number = display_phone_number
+        self.stats = stats
+        self.wall = wall
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def __repr__(self) -> str:
+        return f"<WebhookSender url={self.url!r} pending={len(self._tasks)}>"
+
+    @property
+    def pending(self) -> int:
+        """Scheduled webhook tasks not yet finished."""
+        return len(self._tasks)
+
+    async def post(self, payload: dict[str, Any]) -> bool:
+        """Post one webhook body; True on a 2xx answer."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        body = _ENCODE(payload)
+        headers = {"Content-Type": "application/json"}
+        if self.app_secret is not None:
+            headers["X-Hub-Signature-256"] = sign(body, self.app_secret)
+        try:
+            async with self._session.post(self.url, data=body, headers=headers) as resp:
+                await resp.read()
+                ok = 200 <= resp.status < 300
+        except (TimeoutError, aiohttp.ClientError, OSError):
+            ok = False
+        if ok:
+            self.stats.webhooks_sent += 1
+        else:
+            self.stats.webhook_errors += 1
+        return ok
+
+    def schedule_statuses(
+        self, msg: Accepted, delays: Sequence[float], *, failed_code: int | None, category: str | None
+    ) -> None:
+        """Post ``sent``, ``delivered``, ``read`` (or one ``failed``) for ``msg`` after ``delays`` seconds."""
+        if failed_code is not None:
+            steps = [("failed", delays[0])]
+        elif msg.type == "reaction":  # Meta: only a `sent` status follows a reaction (FACTS §3.2)
+            steps = [("sent", delays[0])]
+        else:
+            steps = list(zip(("sent", "delivered", "read"), delays, strict=False))
+        task = asyncio.create_task(self._statuses(msg, steps, failed_code, category))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _statuses(
+        self, msg: Accepted, steps: list[tuple[str, float]], failed_code: int | None, category: str | None
+    ) -> None:
+        waited = 0.0
+        for status, at in steps:
+            if at > waited:
+                await asyncio.sleep(at - waited)
+                waited = at
+            await self.post(self.envelope(msg.phone_number_id, {"statuses": [
+                self._status(msg, status, failed_code, category)]}))  # fmt: skip
+
+    def _status(self, msg: Accepted, status: str, failed_code: int | None, category: str | None) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": msg.wamid,
+            "status": status,
+            "timestamp": str(int(self.wall())),
+            "recipient_id": msg.wa_id,
+        }
+        callback = msg.payload.get("biz_opaque_callback_data")
+        if callback is not None:
+            item["biz_opaque_callback_data"] = callback
+        if status in ("sent", "delivered"):  # pricing rides on sent and one later status (FACTS §5.5)
+            item["pricing"] = {
+                "billable": True,
+                "pricing_model": "PMP",
+                "type": "regular" if category else "free_customer_service",
+                "category": category or "service",
+            }
+        if failed_code is not None:
+            title = "Message undeliverable." if failed_code == 131026 else "Message failed to send."
+            item["errors"] = [{
+                "code": failed_code,
+                "title": title,
+                "message": title,
+                "error_data": {"details": "The message could not be delivered to the recipient."},
+                "href": _HREF,
+            }]  # fmt: skip
+        return item
+
+    def envelope(self, phone_number_id: str, value: dict[str, Any]) -> dict[str, Any]:
+        """Wrap ``value`` (``statuses``/``messages``/``contacts``) in Meta's webhook envelope (FACTS §5.3)."""
+        metadata = {"display_phone_number": self.display_phone_number, "phone_number_id": phone_number_id}
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [{
+                "id": self.waba_id,
+                "changes": [{"value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
+                             "field": "messages"}],
+            }],
+        }  # fmt: skip
+
+    async def drain(self) -> None:
+        """Wait until every scheduled webhook has been posted."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Cancel what is still scheduled and close the HTTP session."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
