@@ -1,0 +1,244 @@
+"""A rate limit shared by every process and host: :class:`RedisLimiter`.
+
+The decision is made on the Redis server by one Lua script, on Redis's own clock (``TIME``), so neither the
+clocks of the hosts nor the order in which their requests arrive matter. The script implements GCRA in its
+"schedule" form: each ``acquire()`` reserves the next free slot, ``SPACING_GUARD / rate`` after the previous
+one, and returns how long to wait for it. The caller sleeps exactly that long, once: one round trip per acquire,
+no polling and no thundering herd however many processes wait.
+
+redis-py is an optional dependency (``pip install 'wa-async[redis]'``); this module imports it only when a
+limiter is built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from typing import TYPE_CHECKING, Any
+
+from ._errors import WhatsAppError
+from ._limiter import SPACING_GUARD, Limiter
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
+
+__all__ = ["LimiterUnavailable", "RedisLimiter"]
+
+logger = logging.getLogger("wa_async.limiter")
+
+# A reservation further ahead than this is confirmed (one more round trip) when its slot comes, so a pause set
+# meanwhile by another process is honoured; nearer slots go ahead, as a request already in flight would.
+RECHECK_AFTER = 0.25
+
+# KEYS[1]: a hash holding `tat` (the GCRA theoretical arrival time) and `pause` (pause-until), both in
+# microseconds of server time. ARGV[1]: op. The reply is {microseconds (to wait, or of pause left), server time}.
+_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local state = redis.call('HMGET', KEYS[1], 'tat', 'pause')
+local tat = tonumber(state[1]) or 0
+local pause = tonumber(state[2]) or 0
+local op = ARGV[1]
+local reply
+if op == 'acquire' then
+  -- ARGV[2]: emission interval, ARGV[3]: burst tolerance (burst - 1 intervals), in microseconds.
+  local slot = math.max(now, pause, tat - tonumber(ARGV[3]))
+  tat = math.max(tat, slot) + tonumber(ARGV[2])
+  redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tat))
+  reply = slot - now
+elseif op == 'pause' then
+  -- ARGV[2]: the pause in microseconds; a longer pause already set is kept.
+  pause = math.max(pause, now + tonumber(ARGV[2]))
+  redis.call('HSET', KEYS[1], 'pause', string.format('%.0f', pause))
+  reply = pause - now
+else
+  -- op == 'check': what is left of the pause.
+  return {math.max(0, pause - now), now}
+end
+-- Let the key expire a second after its state stops mattering.
+local ttl = math.ceil((math.max(tat, pause) - now) / 1000) + 1000
+redis.call('PEXPIRE', KEYS[1], string.format('%.0f', ttl))
+return {reply, now}
+"""
+
+
+class LimiterUnavailable(WhatsAppError):
+    """The shared limiter's Redis could not be reached or answered with an error, and there is no fallback.
+
+    Nothing was sent: a shared limit that cannot be checked is never treated as no limit.
+    """
+
+
+class RedisLimiter:
+    """``rate`` requests per second shared by every process and host that uses the same Redis ``key``.
+
+    With the default ``burst=1`` requests from all of them together are spaced ``1.01 / rate`` apart, so no
+    sliding 1-second window sees more than ``rate``, exactly like :class:`LocalLimiter` in one process.
+    ``pause(seconds)`` (the server said to slow down) holds back every process. ::
+
+        redis = redis.asyncio.Redis.from_url("redis://cache:6379/0")
+        limiter = wa.RedisLimiter(redis, "wa:106540352242922", rate=10)
+        client = wa.Client.maton(pnid, limiter=limiter)
+
+    If Redis is unreachable, ``acquire()`` raises :class:`LimiterUnavailable`; with ``fallback=`` (say
+    ``wa.LocalLimiter(10 / processes)``) it logs one warning, uses the fallback, and tries Redis again every
+    ``probe_interval`` seconds. ``timeout`` bounds each Redis call, retries included. The limiter does not own
+    ``redis``: close it yourself.
+    """
+
+    __slots__ = (
+        "_errors",
+        "_fallback_since",
+        "_interval_us",
+        "_last_error",
+        "_paused_at",
+        "_paused_until",
+        "_script",
+        "_tolerance_us",
+        "burst",
+        "fallback",
+        "key",
+        "probe_interval",
+        "rate",
+        "redis",
+        "timeout",
+        "url",
+    )
+
+    def __init__(
+        self,
+        redis: Redis,
+        key: str,
+        rate: float,
+        burst: int = 1,
+        *,
+        fallback: Limiter | None = None,
+        timeout: float = 3.0,
+        probe_interval: float = 5.0,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError(f"rate must be > 0, got {rate!r}")
+        if burst < 1:
+            raise ValueError(f"burst must be >= 1, got {burst!r}")
+        if not key:
+            raise ValueError("key must not be empty")
+        from redis.exceptions import RedisError  # the optional extra, imported only when used
+
+        self.redis = redis
+        self.key = key
+        self.rate = float(rate)
+        self.burst = int(burst)
+        self.fallback = fallback
+        self.timeout = float(timeout)
+        self.probe_interval = float(probe_interval)
+        self.url = _describe(redis)
+        self._errors: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
+        self._script: AsyncScript = redis.register_script(_SCRIPT)
+        # Whole microseconds, rounded up so that rounding can only widen the spacing.
+        self._interval_us = math.ceil(SPACING_GUARD * 1e6 / self.rate)
+        self._tolerance_us = (self.burst - 1) * self._interval_us
+        # This process's own view of the pause (loop clock): lets its sleepers skip the confirming round trip.
+        self._paused_at = float("-inf")
+        self._paused_until = 0.0
+        self._fallback_since: float | None = None  # loop time Redis last failed while on the fallback
+        self._last_error: BaseException | None = None
+
+    async def acquire(self) -> None:
+        """Reserve the next shared slot and sleep until it; re-reserve if a pause began meanwhile.
+
+        Raises :class:`LimiterUnavailable` if Redis fails and there is no fallback.
+        """
+        loop = asyncio.get_running_loop()
+        if self._fallback_since is not None and loop.time() - self._fallback_since < self.probe_interval:
+            await self._use_fallback()
+            return
+        while True:
+            try:
+                wait = await self._call("acquire", self._interval_us, self._tolerance_us) / 1e6
+                if wait <= 0:
+                    break
+                reserved_at = loop.time()
+                await asyncio.sleep(wait)
+                if self._paused_at >= reserved_at:
+                    continue  # this process paused while we slept: our slot may fall inside the pause
+                if wait <= RECHECK_AFTER or await self._call("check") <= 0:
+                    break
+            except self._errors as e:
+                await self._failed(e)
+                await self._use_fallback()
+                return
+        if self._fallback_since is not None:
+            self._fallback_since = None
+            logger.info("rate limiter %r: Redis at %s is reachable again; using it", self.key, self.url)
+
+    async def pause(self, seconds: float) -> None:
+        """Hold back every ``acquire()`` of every process sharing the key for ``seconds`` from now.
+
+        A longer pause already set is kept. Raises :class:`LimiterUnavailable` if Redis fails and there is no
+        fallback (which is paused too).
+        """
+        if seconds <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        self._paused_at = loop.time()
+        self._paused_until = max(self._paused_until, self._paused_at + seconds)
+        if self.fallback is not None:
+            await self.fallback.pause(seconds)
+        try:
+            await self._call("pause", round(seconds * 1e6))
+        except self._errors as e:
+            await self._failed(e)
+
+    @property
+    def paused_for(self) -> float:
+        """Seconds left of the last pause this process set (another process's pause is known only to Redis)."""
+        try:
+            now = asyncio.get_running_loop().time()
+        except RuntimeError:
+            return 0.0
+        return max(0.0, self._paused_until - now)
+
+    async def _call(self, op: str, *args: int) -> int:
+        async with asyncio.timeout(self.timeout):
+            reply = await self._script(keys=[self.key], args=[op, *args])
+        return int(reply[0])
+
+    async def _failed(self, error: BaseException) -> None:
+        self._last_error = error
+        if self.fallback is None:
+            raise LimiterUnavailable(
+                f"rate limiter {self.key!r} cannot use Redis at {self.url}: {type(error).__name__}: {error}"
+            ) from error
+        loop = asyncio.get_running_loop()
+        if self._fallback_since is None:
+            logger.warning(
+                "rate limiter %r: Redis at %s failed (%s: %s); using the local fallback %r, retrying Redis every %gs",
+                self.key, self.url, type(error).__name__, error, self.fallback, self.probe_interval,
+            )  # fmt: skip
+        self._fallback_since = loop.time()
+
+    async def _use_fallback(self) -> None:
+        assert self.fallback is not None  # _failed raised otherwise
+        await self.fallback.acquire()
+
+    def __repr__(self) -> str:
+        state = "fallback" if self._fallback_since is not None else "redis"
+        return (
+            f"<RedisLimiter key={self.key!r} rate={self.rate} burst={self.burst} redis={self.url} "
+            f"using={state} paused_for={self.paused_for:.3f}s>"
+        )
+
+
+def _describe(redis: Any) -> str:
+    """The Redis URL without credentials, for messages."""
+    try:
+        kwargs = redis.connection_pool.connection_kwargs
+    except AttributeError:
+        return repr(redis)
+    db = kwargs.get("db", 0)
+    if path := kwargs.get("path"):
+        return f"unix://{path}?db={db}"
+    scheme = "rediss" if "SSL" in redis.connection_pool.connection_class.__name__ else "redis"
+    return f"{scheme}://{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{db}"
