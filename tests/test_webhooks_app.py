@@ -1,0 +1,332 @@
+"""make_app: the handshake, signatures, 200-at-once dispatch, duplicates, owned tasks, client binding."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from wa_async._conversations import Conversations
+from wa_async._messages import Reaction, Text
+from wa_async.webhooks import RECEIVER, Event, Message, Status, TextMessage, make_app, sign
+
+PAYLOADS = Path("/work/shared/cloud-api/payloads")
+SECRET = "s3cret"
+TOKEN = "verify-me"
+TEXT_BODY = (PAYLOADS / "webhook-text-message.json").read_bytes()
+
+
+class FakeClient:
+    """The parts of wa.Client the receiver uses."""
+
+    def __init__(self) -> None:
+        self.conversations = Conversations()
+        self.sent: list[Any] = []
+        self.read: list[tuple[str, bool]] = []
+
+    async def send(self, msg: Any, /) -> str:
+        self.sent.append(msg)
+        return f"wamid.out{len(self.sent)}"
+
+    async def mark_read(self, message_id: str, *, typing: bool = False) -> None:
+        self.read.append((message_id, typing))
+
+
+Serve = Callable[..., Any]
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    clients: list[TestClient[web.Request, web.Application]] = []
+
+    async def start(app: web.Application) -> TestClient[web.Request, web.Application]:
+        tc = TestClient(TestServer(app, host="127.0.0.1"))
+        await tc.start_server()
+        clients.append(tc)
+        return tc
+
+    yield start
+    for tc in clients:
+        await tc.close()
+
+
+def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    return {"X-Hub-Signature-256": sign(body, secret), "Content-Type": "application/json"}
+
+
+def body_of(messages: list[dict[str, Any]] | None = None, statuses: list[dict[str, Any]] | None = None) -> bytes:
+    value: dict[str, Any] = {"metadata": {"phone_number_id": "106540352242922", "display_phone_number": "1555"}}
+    if messages:
+        value["messages"] = messages
+    if statuses:
+        value["statuses"] = statuses
+    change = {"field": "messages", "value": value}
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}).encode()
+
+
+def text(id: str, body: str = "hi") -> dict[str, Any]:
+    return {"from": "16505551234", "id": id, "timestamp": "1750000000", "type": "text", "text": {"body": body}}
+
+
+def status(id: str, st: str) -> dict[str, Any]:
+    return {"id": id, "status": st, "timestamp": "1750000001", "recipient_id": "16505551234"}
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+
+# -- handshake ------------------------------------------------------------------------------------------------
+
+
+async def test_handshake_echoes_challenge(serve: Serve) -> None:
+    tc = await serve(make_app(verify_token=TOKEN, app_secret=SECRET))
+    params = {"hub.mode": "subscribe", "hub.verify_token": TOKEN, "hub.challenge": "1158201444"}
+    resp = await tc.get("/webhook", params=params)
+    assert resp.status == 200
+    assert await resp.text() == "1158201444"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": TOKEN, "hub.challenge": "1"},
+        {"hub.challenge": "1"},
+        {},
+    ],
+)
+async def test_handshake_refused(serve: Serve, params: dict[str, str]) -> None:
+    tc = await serve(make_app(verify_token=TOKEN, app_secret=SECRET))
+    resp = await tc.get("/webhook", params=params)
+    assert resp.status == 403
+    assert "1" not in await resp.text()
+
+
+async def test_custom_path(serve: Serve) -> None:
+    tc = await serve(make_app(verify_token=TOKEN, path="/hooks/wa"))
+    params = {"hub.mode": "subscribe", "hub.verify_token": TOKEN, "hub.challenge": "7"}
+    assert (await tc.get("/hooks/wa", params=params)).status == 200
+    assert (await tc.get("/webhook", params=params)).status == 404
+
+
+def test_empty_verify_token_refused() -> None:
+    with pytest.raises(ValueError, match="verify_token"):
+        make_app(verify_token="")
+
+
+# -- signatures and bodies ------------------------------------------------------------------------------------
+
+
+async def test_missing_signature_is_401_and_handler_never_sees_it(serve: Serve) -> None:
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN, app_secret=SECRET)
+    tc = await serve(app)
+    resp = await tc.post("/webhook", data=TEXT_BODY)
+    assert resp.status == 401
+    await app[RECEIVER].drain()
+    assert rec.events == []
+
+
+async def test_wrong_signature_is_403_and_handler_never_sees_it(serve: Serve) -> None:
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN, app_secret=SECRET)
+    tc = await serve(app)
+    for headers in (signed(TEXT_BODY, "other"), {"X-Hub-Signature-256": "sha1=abc"}, signed(TEXT_BODY + b" ")):
+        resp = await tc.post("/webhook", data=TEXT_BODY, headers=headers)
+        assert resp.status == 403
+    await app[RECEIVER].drain()
+    assert rec.events == []
+
+
+async def test_malformed_body_is_400(serve: Serve) -> None:
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN, app_secret=SECRET)
+    tc = await serve(app)
+    for body in (b"not json", b'{"hello": 1}'):
+        resp = await tc.post("/webhook", data=body, headers=signed(body))
+        assert resp.status == 400
+        assert "webhook" in await resp.text()
+    assert rec.events == []
+
+
+async def test_signed_body_dispatched(serve: Serve) -> None:
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN, app_secret=SECRET)
+    tc = await serve(app)
+    resp = await tc.post("/webhook", data=TEXT_BODY, headers=signed(TEXT_BODY))
+    assert resp.status == 200
+    await app[RECEIVER].drain()
+    (ev,) = rec.events
+    assert isinstance(ev, TextMessage) and ev.body == "Does it come in another color?"
+    assert not ev.bound  # no client given
+
+
+async def test_without_app_secret_unsigned_bodies_pass(serve: Serve) -> None:
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN)
+    tc = await serve(app)
+    assert (await tc.post("/webhook", data=TEXT_BODY)).status == 200
+    await app[RECEIVER].drain()
+    assert len(rec.events) == 1
+
+
+async def test_sync_handler(serve: Serve) -> None:
+    seen: list[Event] = []
+    app = make_app(seen.append, verify_token=TOKEN)
+    tc = await serve(app)
+    assert (await tc.post("/webhook", data=body_of([text("m1"), text("m2")]))).status == 200
+    await app[RECEIVER].drain()
+    assert [e.id for e in seen if isinstance(e, Message)] == ["m1", "m2"]
+
+
+# -- 200 at once, owned tasks, errors ---------------------------------------------------------------------------
+
+
+async def test_answers_200_before_the_handler_finishes_and_cleanup_awaits_it() -> None:
+    gate = asyncio.Event()
+    started = asyncio.Event()
+    done: list[str] = []
+
+    async def slow(event: Event) -> None:
+        started.set()
+        await gate.wait()
+        done.append(event.id)  # type: ignore[attr-defined]
+
+    app = make_app(slow, verify_token=TOKEN)
+    tc = TestClient(TestServer(app, host="127.0.0.1"))
+    await tc.start_server()
+    try:
+        resp = await tc.post("/webhook", data=body_of([text("m1")]))
+        assert resp.status == 200
+        await started.wait()
+        assert done == [] and len(app[RECEIVER].tasks) == 1
+        closer = asyncio.create_task(tc.close())
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not closer.done()  # cleanup is waiting for the handler task, not cancelling it
+        gate.set()
+        await closer
+        assert done == ["m1"]
+        assert app[RECEIVER].tasks == frozenset()
+    finally:
+        gate.set()
+        await tc.close()
+
+
+async def test_handler_errors_are_logged_and_later_events_still_handled(
+    serve: Serve, caplog: pytest.LogCaptureFixture
+) -> None:
+    handled: list[str] = []
+
+    async def flaky(event: Event) -> None:
+        assert isinstance(event, Message)
+        if event.id == "boom":
+            raise RuntimeError("handler bug")
+        handled.append(event.id)
+
+    app = make_app(flaky, verify_token=TOKEN)
+    tc = await serve(app)
+    with caplog.at_level(logging.ERROR, logger="wa_async.webhooks"):
+        assert (await tc.post("/webhook", data=body_of([text("boom"), text("ok")]))).status == 200
+        await app[RECEIVER].drain()
+    assert handled == ["ok"]
+    (record,) = [r for r in caplog.records if r.name == "wa_async.webhooks"]
+    assert record.exc_info is not None and isinstance(record.exc_info[1], RuntimeError)
+    assert "boom" in record.getMessage()
+
+
+# -- duplicates -------------------------------------------------------------------------------------------------
+
+
+async def test_redelivered_messages_and_statuses_dropped(serve: Serve) -> None:
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN, app_secret=SECRET)
+    tc = await serve(app)
+    first = body_of([text("m1")], [status("w1", "sent")])
+    again = body_of([text("m1"), text("m2")], [status("w1", "sent"), status("w1", "delivered")])
+    for body in (first, first, again):
+        assert (await tc.post("/webhook", data=body, headers=signed(body))).status == 200
+    await app[RECEIVER].drain()
+    got = [(type(e).__name__, e.id, getattr(e, "status", None)) for e in rec.events]  # type: ignore[attr-defined]
+    assert got == [
+        ("TextMessage", "m1", None),
+        ("Status", "w1", "sent"),
+        ("TextMessage", "m2", None),
+        ("Status", "w1", "delivered"),
+    ]
+
+
+async def test_dedupe_window_is_bounded(serve: Serve) -> None:
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN, dedupe_size=2)
+    tc = await serve(app)
+    for ids in (["a", "b", "c"], ["a"]):  # "a" fell out of a 2-key window, so it passes again
+        await tc.post("/webhook", data=body_of([text(i) for i in ids]))
+    await app[RECEIVER].drain()
+    assert [e.id for e in rec.events] == ["a", "b", "c", "a"]  # type: ignore[attr-defined]
+    assert len(app[RECEIVER].dedupe) == 2
+
+
+# -- with a client ---------------------------------------------------------------------------------------------
+
+
+async def test_client_observes_attaches_and_events_can_answer(serve: Serve) -> None:
+    client = FakeClient()
+    answers: list[str] = []
+
+    async def bot(event: Event) -> None:
+        if isinstance(event, TextMessage):
+            answers.append(await event.reply("Yes, in blue"))
+            answers.append(await event.react("👍"))
+            await event.mark_read(typing=True)
+
+    app = make_app(bot, verify_token=TOKEN, app_secret=SECRET, client=client)
+    assert not client.conversations.attached
+    tc = await serve(app)
+    assert client.conversations.attached  # on startup
+    wamid = "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="
+    sent_status = status("wamid.out1", "delivered")
+    body = body_of(statuses=[sent_status])
+    assert (await tc.post("/webhook", data=TEXT_BODY, headers=signed(TEXT_BODY))).status == 200
+    await app[RECEIVER].drain()
+    assert answers == ["wamid.out1", "wamid.out2"]
+    text_msg, reaction = client.sent
+    assert isinstance(text_msg, Text)
+    assert (text_msg.to, text_msg.body, text_msg.reply_to) == ("16505551234", "Yes, in blue", wamid)
+    assert isinstance(reaction, Reaction)
+    assert (reaction.to, reaction.message_id, reaction.emoji) == ("16505551234", wamid, "👍")
+    assert client.read == [(wamid, True)]
+    # observe() ran: the window with the sender is known, and a status resolves a waiter
+    assert await client.conversations.window_expires("16505551234") is not None
+    waiter = asyncio.create_task(client.conversations.wait_status("wamid.out1", "delivered"))
+    await asyncio.sleep(0)
+    assert (await tc.post("/webhook", data=body, headers=signed(body))).status == 200
+    got = await asyncio.wait_for(waiter, 5)
+    assert isinstance(got, Status) and got.status == "delivered"
+
+
+async def test_reply_with_a_message_struct(serve: Serve) -> None:
+    client = FakeClient()
+
+    async def bot(event: Event) -> None:
+        if isinstance(event, TextMessage):
+            await event.reply(Text(to=event.from_, body="custom"))
+
+    app = make_app(bot, verify_token=TOKEN, client=client)
+    tc = await serve(app)
+    await tc.post("/webhook", data=body_of([text("m1")]))
+    await app[RECEIVER].drain()
+    (msg,) = client.sent
+    assert isinstance(msg, Text) and msg.body == "custom" and msg.reply_to is None
