@@ -171,6 +171,11 @@ class Journal:
         return (f"<Journal {str(self.path)!r} {state} job={self.job_id} run={self.run} "
                 f"commits={self.commits} buffered={len(self._buffer)} marks={len(self._marks)}>")
 
+    @property
+    def is_open(self) -> bool:
+        """Whether :meth:`open` was called and :meth:`close` was not."""
+        return self._conn is not None
+
     # -- lifecycle ------------------------------------------------------------------------------------
 
     async def open(self) -> Self:
