@@ -1,0 +1,313 @@
+"""Conversation state the client keeps from webhooks: 24-hour windows and message statuses.
+
+Meta lets a business send free-form messages to a user only within 24 hours of that user's last message
+(FACTS §10); outside it only templates go through (131047). :class:`Conversations` learns each contact's last
+inbound message from the receiver (:meth:`Conversations.observe`), refuses free-form sends that would fail
+(:meth:`Conversations.check_window`), and resolves :meth:`Conversations.wait_status` from status webhooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from wa_async._errors import ApiError, WindowClosed, error_class
+from wa_async.webhooks._events import Event, Message, Status, SystemMessage
+
+__all__ = ["WINDOW", "Conversations", "MemoryWindowStore", "WindowPolicy", "WindowStore"]
+
+log = logging.getLogger("wa_async.conversations")
+
+WINDOW = timedelta(hours=24)
+"""The customer-service window: 24 hours from the user's last message (FACTS §10)."""
+
+WindowPolicy = bool | Literal["auto"]
+"""``"auto"``: refuse when the last inbound is known and too old, or, once a receiver is attached, unknown.
+``True``: refuse unless a message within 24 hours is known. ``False``: never refuse."""
+
+WaitableStatus = Literal["sent", "delivered", "read", "played"]
+
+# A status implies the ones before it: "read only if it has been delivered", and delivered may be skipped
+# when both happen together (FACTS §5.5); played is the first play of a voice note, after read.
+_RANK = {"sent": 0, "delivered": 1, "read": 2, "played": 3}
+
+
+@runtime_checkable
+class WindowStore(Protocol):
+    """Where the time of each contact's last inbound message is kept (share one store across processes)."""
+
+    async def last_inbound(self, wa_id: str) -> datetime | None:
+        """The time of the last message from ``wa_id``, or None if none is known."""
+        ...
+
+    async def record_inbound(self, wa_id: str, at: datetime) -> None:
+        """Note a message from ``wa_id`` at ``at`` (keep the later of this and what is known)."""
+        ...
+
+
+class MemoryWindowStore:
+    """An in-process :class:`WindowStore` holding the ``size`` most recently active contacts."""
+
+    __slots__ = ("_last", "size")
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._last: OrderedDict[str, datetime] = OrderedDict()
+
+    def __repr__(self) -> str:
+        return f"<MemoryWindowStore {len(self._last)}/{self.size} contacts>"
+
+    def get(self, wa_id: str) -> datetime | None:
+        """:meth:`last_inbound` without awaiting."""
+        return self._last.get(wa_id)
+
+    def put(self, wa_id: str, at: datetime) -> None:
+        """:meth:`record_inbound` without awaiting."""
+        known = self._last.get(wa_id)
+        self._last[wa_id] = at if known is None or at > known else known
+        self._last.move_to_end(wa_id)
+        if len(self._last) > self.size:
+            self._last.popitem(last=False)
+
+    async def last_inbound(self, wa_id: str) -> datetime | None:
+        return self.get(wa_id)
+
+    async def record_inbound(self, wa_id: str, at: datetime) -> None:
+        self.put(wa_id, at)
+
+
+class Conversations:
+    """24-hour windows and status waiters, fed by the webhook receiver.
+
+    ::
+
+        conv = Conversations()
+        conv.observe(event)                   # for each received event (the receiver does this)
+        await conv.check_window("15551234567")  # raises WindowClosed outside the window
+        status = await conv.wait_status(wamid, "read", timeout=60)
+
+    ``store`` (default: in memory) may be shared by several processes, e.g. one backed by Redis; what this
+    process observed is also kept locally, so :meth:`check_window_nowait` can answer without I/O. ``clock``
+    returns the current aware datetime (inject a fake one in tests). ``phone_number_id``, when set, ignores
+    messages to other business numbers (a window is per business number and user). ``remember`` bounds the
+    statuses kept for waiters that start after their status arrived.
+    """
+
+    __slots__ = (
+        "_attached",
+        "_clock",
+        "_local",
+        "_statuses",
+        "_waiters",
+        "_writes",
+        "phone_number_id",
+        "remember",
+        "store",
+        "windows",
+    )
+
+    def __init__(
+        self,
+        *,
+        windows: WindowPolicy = "auto",
+        store: WindowStore | None = None,
+        clock: Callable[[], datetime] | None = None,
+        phone_number_id: str | None = None,
+        remember: int = 10_000,
+    ) -> None:
+        if windows not in (True, False, "auto"):
+            raise ValueError(f"windows must be True, False or 'auto', not {windows!r}")
+        self.windows = windows
+        self.store: WindowStore = store if store is not None else MemoryWindowStore()
+        self._local = self.store if isinstance(self.store, MemoryWindowStore) else MemoryWindowStore()
+        self._clock = clock if clock is not None else _utcnow
+        self.phone_number_id = phone_number_id
+        self.remember = remember
+        self._attached = False
+        self._statuses: OrderedDict[str, Status] = OrderedDict()
+        self._waiters: dict[str, list[tuple[int, asyncio.Future[Status]]]] = {}
+        self._writes: set[asyncio.Task[None]] = set()
+
+    def __repr__(self) -> str:
+        waiting = sum(len(w) for w in self._waiters.values())
+        return (
+            f"<Conversations windows={self.windows!r} attached={self._attached} "
+            f"statuses={len(self._statuses)} waiting={waiting}>"
+        )
+
+    # -- the receiver side ---------------------------------------------------------------------------------
+
+    def attach(self) -> None:
+        """Say a webhook receiver now feeds :meth:`observe`: from here, a contact never heard from has no window."""
+        self._attached = True
+
+    @property
+    def attached(self) -> bool:
+        """Whether a receiver feeds this object."""
+        return self._attached
+
+    def observe(self, event: Event) -> None:
+        """Learn from one received event: a message opens its sender's window, a status resolves waiters."""
+        if isinstance(event, Status):
+            self._observe_status(event)
+        elif isinstance(event, Message) and not isinstance(event, SystemMessage):
+            if self.phone_number_id is not None and event.phone_number_id not in (None, self.phone_number_id):
+                return
+            wa_id = _wa_id(event.from_)
+            self._local.put(wa_id, event.timestamp)
+            if self.store is not self._local:
+                loop = asyncio.get_running_loop()  # the store is async: observe runs inside the receiver's loop
+                self._spawn(loop, self.store.record_inbound(wa_id, event.timestamp))
+
+    def _spawn(self, loop: asyncio.AbstractEventLoop, write: Coroutine[Any, Any, None]) -> None:
+        task = loop.create_task(self._write(write))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    @staticmethod
+    async def _write(write: Coroutine[Any, Any, None]) -> None:
+        try:
+            await write
+        except Exception:
+            log.exception("window store write failed")
+
+    async def flush(self) -> None:
+        """Wait until every window write :meth:`observe` started has reached the store."""
+        while self._writes:
+            await asyncio.gather(*self._writes)
+
+    # -- windows -------------------------------------------------------------------------------------------
+
+    async def window_expires(self, to: str) -> datetime | None:
+        """When the window with ``to`` closes (may be in the past), or None when no message is known."""
+        wa_id = _wa_id(to)
+        last = self._local.get(wa_id)
+        if self.store is not self._local:
+            await self.flush()
+            shared = await self.store.last_inbound(wa_id)
+            if shared is not None and (last is None or shared > last):
+                last = shared
+        return last + WINDOW if last is not None else None
+
+    async def check_window(self, to: str) -> None:
+        """Raise :class:`~wa_async.errors.WindowClosed` if a free-form message to ``to`` would fail with 131047.
+
+        See :data:`WindowPolicy` for when an unknown contact counts as closed.
+        """
+        if self.windows is not False:
+            self._judge(to, await self.window_expires(to))
+
+    def check_window_nowait(self, to: str) -> None:
+        """:meth:`check_window` from what this process observed, without asking a shared store."""
+        if self.windows is not False:
+            last = self._local.get(_wa_id(to))
+            self._judge(to, last + WINDOW if last is not None else None)
+
+    def _judge(self, to: str, expires: datetime | None) -> None:
+        if expires is None:
+            if self.windows is True or self._attached:
+                raise WindowClosed(to)
+        elif self._clock() >= expires:
+            raise WindowClosed(to)
+
+    # -- statuses ------------------------------------------------------------------------------------------
+
+    def _observe_status(self, status: Status) -> None:
+        failed = status.status == "failed"
+        rank = _RANK.get(status.status)
+        if rank is None and not failed:
+            return  # a status this version does not know: neither progress nor failure
+        known = self._statuses.get(status.id)
+        if failed or known is None or (known.status != "failed" and rank is not None and rank > _rank(known)):
+            self._statuses[status.id] = status
+        self._statuses.move_to_end(status.id)
+        if len(self._statuses) > self.remember:
+            self._statuses.popitem(last=False)
+        waiters = self._waiters.get(status.id)
+        if not waiters:
+            return
+        keep = []
+        for target, fut in waiters:
+            if fut.done():
+                continue
+            if failed:
+                fut.set_exception(status_error(status))
+            elif rank is not None and rank >= target:
+                fut.set_result(status)
+            else:
+                keep.append((target, fut))
+        if keep:
+            self._waiters[status.id] = keep
+        else:
+            del self._waiters[status.id]
+
+    async def wait_status(
+        self, wamid: str, status: WaitableStatus = "delivered", timeout: float | None = None
+    ) -> Status:
+        """Wait until message ``wamid`` reaches ``status`` or a later one, and return that status event.
+
+        Order: sent < delivered < read < played. A ``failed`` status raises the :class:`~wa_async.errors.ApiError`
+        subclass for its error code. A status that arrived before the call counts. Raises ``TimeoutError`` after
+        ``timeout`` seconds.
+        """
+        target = _RANK.get(status)
+        if target is None:
+            raise ValueError(f"status must be one of {', '.join(_RANK)}, not {status!r}")
+        known = self._statuses.get(wamid)
+        if known is not None:
+            if known.status == "failed":
+                raise status_error(known)
+            if _rank(known) >= target:
+                return known
+        fut: asyncio.Future[Status] = asyncio.get_running_loop().create_future()
+        entry = (target, fut)
+        self._waiters.setdefault(wamid, []).append(entry)
+        try:
+            async with asyncio.timeout(timeout):
+                return await fut
+        finally:
+            waiters = self._waiters.get(wamid)
+            if waiters is not None and entry in waiters:
+                waiters.remove(entry)
+                if not waiters:
+                    del self._waiters[wamid]
+
+    def last_status(self, wamid: str) -> Status | None:
+        """The furthest status seen for ``wamid`` (``failed`` wins), if still remembered."""
+        return self._statuses.get(wamid)
+
+    async def aclose(self) -> None:
+        """Finish the window writes still pending (call on client close)."""
+        await self.flush()
+
+
+def status_error(status: Status) -> ApiError:
+    """The error a ``failed`` status stands for, typed by its code through the one code table."""
+    err = status.errors[0] if status.errors else None
+    code = err.code if err is not None else None
+    message = (err.title or err.message) if err is not None else None
+    # The send itself was answered 200; the failure came later by webhook, so there is no HTTP error status.
+    cls = error_class(code, 200)
+    return cls(
+        message or f"message {status.id} failed",
+        http_status=200,
+        code=code,
+        details=err.details if err is not None else None,
+        request=status,
+    )
+
+
+def _rank(status: Status) -> int:
+    return _RANK.get(status.status, -1)
+
+
+def _wa_id(number: str) -> str:
+    return number.lstrip("+")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
