@@ -139,9 +139,9 @@ def _salvage_change(events: list[Event], change: Any, waba_id: str | None, time:
         for raw in raw_items if isinstance(raw_items, list) else [] if raw_items is None else [raw_items]:
             try:
                 if key == "messages":
-                    _one_message(events, msgspec.convert(raw, WireMessage), ctx, _dict_thunk(raw))
+                    _one_message(events, msgspec.convert(raw, WireMessage), ctx, _dict_thunk(raw), ())
                 else:
-                    _one_status(events, msgspec.convert(raw, WireStatus), ctx, _dict_thunk(raw))
+                    _one_status(events, msgspec.convert(raw, WireStatus), ctx, _dict_thunk(raw), ())
             except msgspec.ValidationError:
                 events.append(Unknown(raw=raw, field=field, waba_id=waba_id))
     if shell.errors:
@@ -171,9 +171,9 @@ def _change_events(
     elif change.field == "messages" and (value.messages or value.statuses or value.errors):
         ctx = _Ctx.of(value, waba_id)
         for mi, m in enumerate(value.messages):
-            _one_message(events, m, ctx, functools.partial(raw, "messages", mi))
+            _one_message(events, m, ctx, raw, ("messages", mi))
         for si, s in enumerate(value.statuses):
-            _one_status(events, s, ctx, functools.partial(raw, "statuses", si))
+            _one_status(events, s, ctx, raw, ("statuses", si))
         if value.errors:
             events.append(ctx.error_event(value))
     elif change.field == "message_template_status_update" and value.event and value.message_template_id:
@@ -210,21 +210,26 @@ class _Ctx(NamedTuple):
         )
 
 
-def _one_message(events: list[Event], m: WireMessage, ctx: _Ctx, raw: Callable[[], Any]) -> None:
+def _one_message(
+    events: list[Event], m: WireMessage, ctx: _Ctx, raw: Callable[..., Any], path: tuple[str | int, ...]
+) -> None:
     try:
         msg = _message(m, ctx)
     except ValueError:  # e.g. a timestamp that is not Unix seconds
         msg = None
-    events.append(msg if msg is not None else Unknown(raw=raw(), field="messages", waba_id=ctx.waba_id))
+    events.append(msg if msg is not None else Unknown(raw=raw(*path), field="messages", waba_id=ctx.waba_id))
 
 
-def _one_status(events: list[Event], s: WireStatus, ctx: _Ctx, raw: Callable[[], Any]) -> None:
+def _one_status(
+    events: list[Event], s: WireStatus, ctx: _Ctx, raw: Callable[..., Any], path: tuple[str | int, ...]
+) -> None:
     try:
         events.append(_status(s, ctx))
     except ValueError:
-        events.append(Unknown(raw=raw(), field="messages", waba_id=ctx.waba_id))
+        events.append(Unknown(raw=raw(*path), field="messages", waba_id=ctx.waba_id))
 
 
+@functools.lru_cache(maxsize=1024)  # a batch of statuses shares a few timestamps; datetimes are immutable
 def _when(stamp: Stamp) -> datetime:
     try:
         return datetime.fromtimestamp(int(stamp), UTC)
@@ -318,7 +323,7 @@ def _status(s: WireStatus, ctx: _Ctx) -> Status:
         status=s.status,
         recipient_id=s.recipient_id,
         timestamp=_when(s.timestamp),
-        errors=[e.detail() for e in s.errors],
+        errors=[e.detail() for e in s.errors] if s.errors else [],
         callback_data=s.biz_opaque_callback_data,
         conversation=conversation,
         pricing=pricing,
