@@ -16,7 +16,8 @@ from wa_async._errors import ValidationError
 
 # FACTS §3.1 allows "+", "-", "(", ")" and spaces and prepends a country code when "+" is missing; we accept only
 # "+" and digits so that the number we send is exactly the one the caller meant.
-_PHONE = re.compile(r"\+?([0-9]{7,15})", re.ASCII)
+_PHONE = re.compile(r"\+?([0-9]+)", re.ASCII)
+PHONE_DIGITS = (7, 15)  # E.164 allows at most 15 digits; no country's full number is shorter than 7
 
 CALLBACK_DATA_LIMIT = 512  # FACTS §3.1 / §4: biz_opaque_callback_data, raised from 256 to 512
 
@@ -30,7 +31,13 @@ def phone(value: object, field: str = "to") -> str:
         raise ValidationError(
             field, f"{value!r} is not a phone number in international format (7 to 15 digits, optional leading +)"
         )
-    return m.group(1)
+    digits = m.group(1)
+    low, high = PHONE_DIGITS
+    if len(digits) > high:
+        raise ValidationError(field, f"{len(digits)} digits, the limit is {high}", limit=high)
+    if len(digits) < low:
+        raise ValidationError(field, f"{len(digits)} digits, at least {low} required", limit=low)
+    return digits
 
 
 def text(value: object, field: str, limit: int | None, *, minimum: int = 1) -> str:

@@ -35,7 +35,7 @@ CTA_DISPLAY_TEXT_LIMIT = 20
 FLOW_BODY_LIMIT = 1024
 FLOW_CTA_LIMIT = 30
 
-Header: TypeAlias = "str | ImageParam | VideoParam | DocumentParam | dict[str, Any]"
+Header: TypeAlias = str | ImageParam | VideoParam | DocumentParam | dict[str, Any]
 """An interactive header: text (up to 60 characters), an image, a video, a document, or a raw dict."""
 
 
@@ -54,9 +54,7 @@ def _check_header(header: object, *, media: bool) -> None:
         raise ValidationError("header", f"got {type(header).__name__}; this header takes {allowed}")
 
 
-def _frame(
-    kind: str, header: Header | None, body: str, footer: str | None, action: dict[str, Any]
-) -> dict[str, Any]:
+def _frame(kind: str, header: Header | None, body: str, footer: str | None, action: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"type": kind}
     if header is not None:
         if isinstance(header, str):
@@ -106,9 +104,7 @@ class Buttons(_Interactive, frozen=True):
     reply_to: str | None = None
 
     def _validate(self) -> None:
-        _check_frame(
-            self.body, BUTTONS_BODY_LIMIT, self.header, self.footer, self.reply_to, media_header=True
-        )
+        _check_frame(self.body, BUTTONS_BODY_LIMIT, self.header, self.footer, self.reply_to, media_header=True)
         buttons = _check.sequence(self.buttons, "buttons")
         msgspec.structs.force_setattr(self, "buttons", buttons)
         _check.count(buttons, "buttons", MAX_BUTTONS, noun="buttons")
@@ -151,9 +147,7 @@ class ListMessage(_Interactive, frozen=True):
     reply_to: str | None = None
 
     def _validate(self) -> None:
-        _check_frame(
-            self.body, LIST_BODY_LIMIT, self.header, self.footer, self.reply_to, media_header=False
-        )
+        _check_frame(self.body, LIST_BODY_LIMIT, self.header, self.footer, self.reply_to, media_header=False)
         _check.text(self.button, "button", LIST_BUTTON_LIMIT)
         sections = _check.sequence(self.sections, "sections")
         _check.count(sections, "sections", MAX_SECTIONS, noun="sections")
@@ -202,9 +196,7 @@ class CtaUrl(_Interactive, frozen=True):
     reply_to: str | None = None
 
     def _validate(self) -> None:
-        _check_frame(
-            self.body, CTA_BODY_LIMIT, self.header, self.footer, self.reply_to, media_header=True
-        )
+        _check_frame(self.body, CTA_BODY_LIMIT, self.header, self.footer, self.reply_to, media_header=True)
         _check.text(self.display_text, "display_text", CTA_DISPLAY_TEXT_LIMIT)
         _check.url(self.url, "url")
 
@@ -234,9 +226,7 @@ class Flow(_Interactive, frozen=True):
     reply_to: str | None = None
 
     def _validate(self) -> None:
-        _check_frame(
-            self.body, FLOW_BODY_LIMIT, self.header, self.footer, self.reply_to, media_header=True
-        )
+        _check_frame(self.body, FLOW_BODY_LIMIT, self.header, self.footer, self.reply_to, media_header=True)
         _check.text(self.flow_cta, "flow_cta", FLOW_CTA_LIMIT)
         if (self.flow_id is None) == (self.flow_name is None):
             raise ValidationError("flow_id", "give exactly one of flow_id and flow_name")

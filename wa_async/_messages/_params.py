@@ -76,9 +76,7 @@ class Currency(_Param, frozen=True):
         if not isinstance(self.code, str) or _CURRENCY_CODE.fullmatch(self.code) is None:
             raise ValidationError(f"{path}.code", f"{self.code!r} is not an ISO 4217 code such as 'USD'")
         if isinstance(self.amount_1000, bool) or not isinstance(self.amount_1000, int):
-            raise ValidationError(
-                f"{path}.amount_1000", f"expected an int, got {type(self.amount_1000).__name__}"
-            )
+            raise ValidationError(f"{path}.amount_1000", f"expected an int, got {type(self.amount_1000).__name__}")
 
 
 _DATE_PARTS: tuple[tuple[str, int, int], ...] = (
@@ -176,9 +174,7 @@ class ActionParam(_Param, frozen=True):
 
     def _check(self, path: str) -> None:
         if self.flow_token is None and self.flow_action_data is None and self.thumbnail_product_retailer_id is None:
-            raise ValidationError(
-                f"{path}.action", "give flow_token/flow_action_data or thumbnail_product_retailer_id"
-            )
+            raise ValidationError(f"{path}.action", "give flow_token/flow_action_data or thumbnail_product_retailer_id")
         _check.optional_text(self.flow_token, f"{path}.flow_token", None)
         if self.flow_action_data is not None:
             _check.mapping(self.flow_action_data, f"{path}.flow_action_data")
@@ -186,11 +182,11 @@ class ActionParam(_Param, frozen=True):
 
 
 Param: TypeAlias = (
-    "TextParam | Currency | DateTime | ImageParam | VideoParam | DocumentParam | PayloadParam | ActionParam"
+    TextParam | Currency | DateTime | ImageParam | VideoParam | DocumentParam | PayloadParam | ActionParam
 )
 """Any typed parameter."""
 
-MediaParam: TypeAlias = "ImageParam | VideoParam | DocumentParam"
+MediaParam: TypeAlias = ImageParam | VideoParam | DocumentParam
 
 
 def check_param(value: object, path: str) -> None:

@@ -27,7 +27,7 @@ HEADER_TEXT_LIMIT = 60  # FACTS §4: a template header's text, parameter include
 BUTTON_SUB_TYPES = frozenset({"quick_reply", "url", "flow", "catalog"})
 MAX_BUTTON_INDEX = 9  # FACTS §4: up to 10 buttons
 
-ParamLike: TypeAlias = "Param | str | dict[str, Any]"
+ParamLike: TypeAlias = Param | str | dict[str, Any]
 
 
 def _check_params(component: _Component | ButtonParams, path: str) -> None:
@@ -108,14 +108,12 @@ class ButtonParams(msgspec.Struct, frozen=True):
 
     def _wire(self) -> dict[str, Any]:
         quick_reply = self.sub_type.lower() == "quick_reply"
-        params = [
-            wire_param(PayloadParam(p) if quick_reply and isinstance(p, str) else p) for p in self.parameters
-        ]
+        params = [wire_param(PayloadParam(p) if quick_reply and isinstance(p, str) else p) for p in self.parameters]
         # Meta's examples send the index as a string ("0"); one (catalog) sends a number.
         return {"type": "button", "sub_type": self.sub_type, "index": str(int(self.index)), "parameters": params}
 
 
-Component: TypeAlias = "HeaderParams | BodyParams | ButtonParams | dict[str, Any]"
+Component: TypeAlias = HeaderParams | BodyParams | ButtonParams | dict[str, Any]
 """A template component: typed, or a raw dict in the wire shape."""
 
 
