@@ -74,7 +74,7 @@ class Org(msgspec.Struct, frozen=True, omit_defaults=True):
 class Contact(msgspec.Struct, frozen=True):
     """One contact card. Plain strings work for ``name`` and the items of ``phones``, ``emails`` and ``urls``.
 
-    >>> Contact("Barbara J. Johnson", phones=["+1 650 555 1234"], emails=["barbara@example.com"])
+    >>> card = Contact("Barbara J. Johnson", phones=["+1 650 555 1234"], emails=["barbara@example.com"])
     """
 
     name: str | Name

@@ -94,7 +94,8 @@ class ReplyButton(msgspec.Struct, frozen=True):
 class Buttons(_Interactive, frozen=True):
     """A message with 1 to 3 reply buttons.
 
-    >>> Buttons("16505551234", "Keep your booking?", [ReplyButton("keep", "Keep"), ReplyButton("cancel", "Cancel")])
+    >>> msg = Buttons("16505551234", "Keep your booking?",
+    ...               [ReplyButton("keep", "Keep"), ReplyButton("cancel", "Cancel")])
     """
 
     body: str

@@ -54,7 +54,7 @@ class _Component(msgspec.Struct, frozen=True):
 class HeaderParams(_Component, frozen=True):
     """The one parameter of a template's header: text (up to 60 characters), or an image, video or document.
 
-    >>> HeaderParams([ImageParam(link="https://example.com/banner.png")])
+    >>> header = HeaderParams([ImageParam(link="https://example.com/banner.png")])
     """
 
     component_type: ClassVar[str] = "header"
@@ -120,8 +120,10 @@ Component: TypeAlias = HeaderParams | BodyParams | ButtonParams | dict[str, Any]
 class Template(Message, frozen=True):
     """An approved template, the only kind of message allowed outside the 24-hour window (FACTS §10).
 
-    >>> Template("16505551234", "order_update", "en_US",
-    ...          [BodyParams(["Ann", Currency("$100.99", "USD", 100990)])])
+    >>> msg = Template("16505551234", "order_update", "en_US",
+    ...                [BodyParams(["Ann", Currency("$100.99", "USD", 100990)])])
+    >>> msg.free_form
+    False
     """
 
     type: ClassVar[str] = "template"
