@@ -40,6 +40,7 @@ from rich.text import Text
 
 from ._errors import (
     ApiError,
+    AuthError,
     ClientClosed,
     DeliveryUnknown,
     TransportError,
@@ -240,6 +241,7 @@ class _Run:
         self.done = 0
         self.outcomes: dict[str, Outcome] = {}
         self.on_change: Callable[[], None] | None = None
+        self.fatal: AuthError | None = None  # no message can succeed: the job stops
         self._pending: dict[asyncio.Future[str], _Flight] = {}
         self._held: set[asyncio.Task[None]] = set()
         self._held_slots = asyncio.Semaphore(_MAX_HELD)
@@ -253,8 +255,12 @@ class _Run:
             async for batch in _batches(messages):
                 claims = await self._claim(batch)
                 for (key, msg), claim in zip(batch, claims, strict=True):
+                    if self.fatal is not None:
+                        raise self.fatal
                     await self._dispatch(key, msg, claim)
             await self._drain()
+            if self.fatal is not None:
+                raise self.fatal
         except BaseException:
             await self._stop()
             raise
@@ -342,7 +348,10 @@ class _Run:
             return
         error = str(exc) or type(exc).__name__
         code = exc.code if isinstance(exc, ApiError) else None
-        if isinstance(exc, DeliveryUnknown) or (flight.wired and not isinstance(exc, (ApiError, TransportError))):
+        if isinstance(exc, AuthError):  # not this message's fault: it stays pending, and the job stops
+            state, status = "pending", "failed"
+            self.fatal = self.fatal or exc
+        elif isinstance(exc, DeliveryUnknown) or (flight.wired and not isinstance(exc, (ApiError, TransportError))):
             state, status = "unknown", "unknown"  # may have been delivered
         elif isinstance(exc, (ValidationError, WindowClosed)) or (
             isinstance(exc, ApiError) and exc.retry_scope == "never"

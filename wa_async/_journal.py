@@ -414,8 +414,8 @@ class Journal:
             meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
             if "params" in meta and meta["params"] != fingerprint:
                 raise JournalError(
-                    f"journal {self.path} belongs to a different job: it was started with {meta['params']}, "
-                    f"this run has {fingerprint}; use a new journal file for a new job"
+                    f"journal {self.path} belongs to a different job ({_differences(meta['params'], fingerprint)}); "
+                    "use a new journal file for a new job"
                 )
             job_id = meta.get("job_id") or secrets.token_hex(4)
             run = int(meta.get("runs", "0")) + 1
@@ -517,3 +517,21 @@ def _status_error(status: StatusLike) -> tuple[int | None, str | None]:
     code = getattr(first, "code", None)
     text = getattr(first, "title", None) or getattr(first, "details", None) or "failed (status webhook)"
     return code, str(text)
+
+
+def _differences(before: str, after: str) -> str:
+    """``"job.template: 'sale' -> 'other'"`` for two job fingerprints."""
+    def flat(value: Any, prefix: str = "") -> dict[str, Any]:
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                out.update(flat(v, f"{prefix}{k}."))
+            return out
+        return {prefix.rstrip("."): value}
+
+    try:
+        old, new = flat(json.loads(before)), flat(json.loads(after))
+    except ValueError:
+        return f"{before} -> {after}"
+    keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    return ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys)
