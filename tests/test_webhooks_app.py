@@ -330,3 +330,17 @@ async def test_reply_with_a_message_struct(serve: Serve) -> None:
     await app[RECEIVER].drain()
     (msg,) = client.sent
     assert isinstance(msg, Text) and msg.body == "custom" and msg.reply_to is None
+
+
+async def test_client_without_conversation_tracking_still_binds(serve: Serve) -> None:
+    client = FakeClient()
+    client.conversations = None  # type: ignore[assignment]  # a client built with windows=False
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN, client=client)
+    tc = await serve(app)
+    assert (await tc.post("/webhook", data=body_of([text("m1")]))).status == 200
+    await app[RECEIVER].drain()
+    (ev,) = rec.events
+    assert isinstance(ev, Message) and ev.bound
+    await ev.reply("ok")
+    assert isinstance(client.sent[0], Text) and client.sent[0].reply_to == "m1"

@@ -38,7 +38,7 @@ class _Client(Protocol):
     """What the receiver needs of a client: its conversations, and ``send``/``mark_read`` for bound events."""
 
     @property
-    def conversations(self) -> _Conversations: ...
+    def conversations(self) -> _Conversations | None: ...
 
     async def send(self, msg: Any, /) -> str: ...
 
@@ -102,7 +102,8 @@ class Receiver:
         if self.client is not None:
             conversations = self.client.conversations
             for event in events:
-                conversations.observe(event)
+                if conversations is not None:
+                    conversations.observe(event)
                 if isinstance(event, Message):
                     event.bind(self.client)
         if self.handler is not None and events:
@@ -159,7 +160,7 @@ def make_app(
     app.router.add_post(path, receiver.receive)
 
     async def attach(_: web.Application) -> None:
-        if client is not None:
+        if client is not None and client.conversations is not None:
             # From now on, silence from a contact is evidence that no window is open (see Conversations).
             client.conversations.attach()
 
