@@ -6,7 +6,7 @@ import asyncio
 import base64
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import msgspec
 from aiohttp import web
@@ -87,11 +87,13 @@ class Messages:
         self.stats.faults += len(fired)
         for fault in fired:
             if not fault.accepts:
-                return hang_up(request) if fault.kind == "reset" else _fault_response(fault)
+                if fault.kind == "reset":
+                    hang_up(request)
+                return _fault_response(fault)
             if fault.kind == "latency":
                 await asyncio.sleep(fault.delay)
         if parsed.is_read:
-            self.read_receipts.append(parsed.callback_data or "")
+            self.read_receipts.append(parsed.message_id)
             self.stats.read_receipts += 1
             return web.Response(body=_READ_OK, content_type="application/json")
 
@@ -115,7 +117,7 @@ class Messages:
             self.webhooks.schedule_statuses(record, self.status_delays, failed_code=failed_code, category=category)
         for fault in fired:
             if fault.kind == "drop_after_accept":
-                return hang_up(request)
+                hang_up(request)
             if fault.kind == "bad_gateway":
                 return web.Response(status=502)
         return json_response(
@@ -127,7 +129,7 @@ class Messages:
         )
 
 
-def hang_up(request: web.Request) -> web.StreamResponse:
+def hang_up(request: web.Request) -> NoReturn:
     """Close the connection without answering: the client sees a dropped connection."""
     if request.transport is not None:
         request.transport.close()

@@ -39,14 +39,14 @@ _PHONE_JUNK = str.maketrans("", "", "+-() ")
 class Parsed:
     """What the handler needs from a valid body."""
 
-    __slots__ = ("callback_data", "is_read", "to", "type", "wa_id")
+    __slots__ = ("is_read", "message_id", "to", "type", "wa_id")
 
-    def __init__(self, is_read: bool, to: str, wa_id: str, type_: str, callback_data: str | None) -> None:
-        self.is_read = is_read
+    def __init__(self, is_read: bool, to: str, wa_id: str, type_: str, message_id: str = "") -> None:
+        self.is_read = is_read  # a read receipt (and typing indicator) for `message_id`, not a message
         self.to = to
         self.wa_id = wa_id
         self.type = type_
-        self.callback_data = callback_data
+        self.message_id = message_id
 
 
 def normalize_to(to: str) -> str | None:
@@ -95,7 +95,7 @@ def validate(body: Any) -> Parsed:
     # `contacts` is the one type whose payload is an array, not an object.
     obj = req_list(body, type_, type_) if type_ == "contacts" else req_dict(body, type_, type_)
     _CHECKS[type_](obj)
-    return Parsed(False, to, wa_id, type_, callback)
+    return Parsed(False, to, wa_id, type_)
 
 
 def _read_receipt(body: dict[str, Any]) -> Parsed:

@@ -99,8 +99,8 @@ class WebhookSender:
             if at > waited:
                 await asyncio.sleep(at - waited)
                 waited = at
-            await self.post(self.envelope(msg.phone_number_id, {"statuses": [
-                self._status(msg, status, failed_code, category)]}))  # fmt: skip
+            item = self._status(msg, status, failed_code, category)
+            await self.post(self.envelope(msg.phone_number_id, {"statuses": [item]}))
 
     def _status(self, msg: Accepted, status: str, failed_code: int | None, category: str | None) -> dict[str, Any]:
         item: dict[str, Any] = {
