@@ -12,7 +12,7 @@ import msgspec
 import pytest
 
 from wa_async._broadcast import _Pacer, broadcast, message_key
-from wa_async._errors import DeliveryUnknown, RecipientError, ServerError, ValidationError, WhatsAppError
+from wa_async._errors import AuthError, DeliveryUnknown, RecipientError, ServerError, ValidationError, WhatsAppError
 from wa_async._journal import Journal, JournalError
 from wa_async._messages import Template, Text
 
@@ -325,3 +325,19 @@ async def test_wrong_items_are_a_type_error(client: FakeClient) -> None:
     with pytest.raises(TypeError, match="messages or"):
         await broadcast(client, ["4915100000001"])  # type: ignore[list-item]
     assert not issubclass(TypeError, WhatsAppError)
+
+
+async def test_an_auth_error_stops_the_job_and_leaves_rows_to_resend(tmp_path: Path) -> None:
+    client = FakeClient(fail={n: AuthError("token expired", http_status=401, code=190) for n in numbers(400)})
+    path = tmp_path / "job.sqlite"
+    try:
+        with pytest.raises(AuthError):
+            await broadcast(client, [template(n) for n in numbers(400)], journal=path)
+        rows = await journal_rows(path)
+        assert rows and all(state == "pending" for state, _ in rows.values())  # nothing failed "for good"
+        assert len(rows) < 400  # the reader stopped early
+        client.fail.clear()
+        report = await broadcast(client, [template(n) for n in numbers(400)], journal=path)
+        assert report.sent == 400
+    finally:
+        await client.close()

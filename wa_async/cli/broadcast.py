@@ -346,10 +346,9 @@ def _show_report(out: Console, report: BroadcastReport, args: argparse.Namespace
 
 def _command() -> str:
     argv = sys.argv[1:]
-    if argv and argv[0] != "broadcast":
-        with contextlib.suppress(ValueError):
-            argv = argv[argv.index("broadcast"):]
-    return " ".join(["wa-async", *(shlex.quote(a) for a in argv)])
+    with contextlib.suppress(ValueError):  # `wa-async [global options] broadcast ...`
+        argv = argv[argv.index("broadcast") + 1:]
+    return " ".join(["wa-async", "broadcast", *(shlex.quote(a) for a in argv)])
 
 
 if __name__ == "__main__":  # pragma: no cover
