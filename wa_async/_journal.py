@@ -117,7 +117,6 @@ CREATE TABLE IF NOT EXISTS rows (
     error TEXT,
     duplicates INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS rows_state ON rows(state);
 """
 
 # (row, state, wamid, error_code, error): an outcome waiting for the next commit.
@@ -149,10 +148,10 @@ class Journal:
     )
 
     def __init__(self, path: str | os.PathLike[str], *, flush_interval: float = 0.25,
-                 synchronous: Literal["NORMAL", "FULL"] = "FULL") -> None:
+                 synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> None:
         self.path = Path(path)
         self.flush_interval = flush_interval
-        # FULL also survives power loss: a lost in-flight mark would mean a double send on resume.
+        # NORMAL (WAL) survives a killed process; FULL also survives power loss, at an fsync per commit.
         self.synchronous = synchronous
         self.job_id: str | None = None
         self.run = 0
@@ -360,6 +359,7 @@ class Journal:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={self.synchronous}")
             conn.execute("PRAGMA busy_timeout=5000")
+            conn.execute("PRAGMA wal_autocheckpoint=20000")
             with _transaction(conn):
                 for statement in _DDL.split(";"):
                     if statement.strip():
@@ -441,16 +441,17 @@ class Journal:
         out: list[Claim] = []
         with _transaction(conn):
             for key, recipient in entries:
-                found = conn.execute(
-                    "SELECT row, state, run, wamid, error FROM rows WHERE key=?", (key,)
-                ).fetchone()
-                if found is None:
-                    cur = conn.execute("INSERT INTO rows (key, recipient, state, run) VALUES (?, ?, 'pending', ?)",
-                                       (key, recipient, self.run))
-                    assert cur.lastrowid is not None
+                # Most keys are new on a first run: one statement for them.
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO rows (key, recipient, state, run) VALUES (?, ?, 'pending', ?)",
+                    (key, recipient, self.run),
+                )
+                if cur.rowcount == 1 and cur.lastrowid is not None:
                     out.append(Claim(cur.lastrowid, "pending"))
                     continue
-                row, state, run, wamid, error = found
+                row, state, run, wamid, error = conn.execute(
+                    "SELECT row, state, run, wamid, error FROM rows WHERE key=?", (key,)
+                ).fetchone()
                 if run == self.run:
                     conn.execute("UPDATE rows SET duplicates=duplicates+1 WHERE row=?", (row,))
                     out.append(Claim(row, state, True, wamid, error))
