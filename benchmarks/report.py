@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -195,7 +196,8 @@ def markdown(results: dict[str, Any], charts_prefix: str | None = None) -> str:
             for name, rate_ in enc["per_second"].items():
                 lines.append(f"| {name} | {rate_:,.0f} | {_ratio(rate_ / base if base else None)} |")
     for name, extra in results.get("extra", {}).items():
-        lines += ["", f"### {name}", "", "```", _cell(str(extra), 2000), "```"]
+        text = extra if isinstance(extra, str) else json.dumps(extra, indent=1)
+        lines += ["", f"### {name}", "", "```", text[:3000], "```"]
     return "\n".join(lines) + "\n"
 
 
