@@ -298,7 +298,7 @@ async def test_key_expires_when_idle(
 
 
 async def test_redis_stopped_mid_run_raises_limiter_unavailable(
-    connect: Callable[..., RecordingRedis], key: str
+    connect: Callable[..., RecordingRedis], key: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with RedisServer() as server:
         redis = connect(server.url, retry=Retry(NoBackoff(), 1))
@@ -312,8 +312,16 @@ async def test_redis_stopped_mid_run_raises_limiter_unavailable(
         assert isinstance(info.value.__cause__, RedisError)
         assert server.url in str(info.value) and key in str(info.value)
         assert "ConnectionError" in str(info.value)
+
+        # pause() is called while handling a 429: it warns instead of raising, and still holds this process.
+        with caplog.at_level(logging.WARNING, logger="wa_async.limiter"):
+            await limiter.pause(0.2)
+        assert [r.levelno for r in caplog.records] == [logging.WARNING]
+        assert server.url in caplog.records[0].getMessage()
+        started = time.monotonic()
         with pytest.raises(LimiterUnavailable):
-            await limiter.pause(1.0)
+            await limiter.acquire()
+        assert time.monotonic() - started >= 0.2 - EPS
 
 
 async def test_unresponsive_redis_times_out_into_limiter_unavailable(key: str) -> None:
@@ -400,3 +408,17 @@ async def test_construction(redis_server: RedisServer, connect: Callable[..., Re
 def test_module_imports_without_redis() -> None:
     code = "import sys, wa_async._redis_limiter; assert 'redis' not in sys.modules, 'redis imported eagerly'"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+async def test_client_send_fails_with_limiter_unavailable(connect: Callable[..., RecordingRedis], key: str) -> None:
+    import wa_async as wa
+
+    with RedisServer() as server:
+        url = server.url
+    redis = connect(url, retry=Retry(NoBackoff(), 0))  # nothing listens there any more
+    limiter = RedisLimiter(redis, key, rate=10)
+    async with wa.Client.maton(
+        "106540352242922", api_key="k", base_url="http://127.0.0.1:9", limiter=limiter
+    ) as client:
+        with pytest.raises(LimiterUnavailable, match=url):
+            await client.send(wa.Text("15551234567", "never sent"))

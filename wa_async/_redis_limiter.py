@@ -92,7 +92,6 @@ class RedisLimiter:
         "_errors",
         "_fallback_since",
         "_interval_us",
-        "_last_error",
         "_paused_at",
         "_paused_until",
         "_script",
@@ -143,7 +142,6 @@ class RedisLimiter:
         self._paused_at = float("-inf")
         self._paused_until = 0.0
         self._fallback_since: float | None = None  # loop time Redis last failed while on the fallback
-        self._last_error: BaseException | None = None
 
     async def acquire(self) -> None:
         """Reserve the next shared slot and sleep until it; re-reserve if a pause began meanwhile.
@@ -151,9 +149,12 @@ class RedisLimiter:
         Raises :class:`LimiterUnavailable` if Redis fails and there is no fallback.
         """
         loop = asyncio.get_running_loop()
-        if self._fallback_since is not None and loop.time() - self._fallback_since < self.probe_interval:
-            await self._use_fallback()
+        if self.fallback is not None and self._on_fallback(loop):
+            await self.fallback.acquire()
             return
+        # This process's own pause holds even if recording it in Redis failed.
+        while (delay := self._paused_until - loop.time()) > 0:  # noqa: ASYNC110 (a pause may be extended)
+            await asyncio.sleep(delay)
         while True:
             try:
                 wait = await self._call("acquire", self._interval_us, self._tolerance_us) / 1e6
@@ -166,8 +167,10 @@ class RedisLimiter:
                 if wait <= RECHECK_AFTER or await self._call("check") <= 0:
                     break
             except self._errors as e:
-                await self._failed(e)
-                await self._use_fallback()
+                if self.fallback is None:
+                    raise LimiterUnavailable(self._describe_failure(e)) from e
+                self._fall_back(e)
+                await self.fallback.acquire()
                 return
         if self._fallback_since is not None:
             self._fallback_since = None
@@ -176,8 +179,8 @@ class RedisLimiter:
     async def pause(self, seconds: float) -> None:
         """Hold back every ``acquire()`` of every process sharing the key for ``seconds`` from now.
 
-        A longer pause already set is kept. Raises :class:`LimiterUnavailable` if Redis fails and there is no
-        fallback (which is paused too).
+        A longer pause already set is kept. The fallback, if any, is paused too. If Redis fails this logs a
+        warning instead of raising (the pause still holds in this process; the next ``acquire()`` reports).
         """
         if seconds <= 0:
             return
@@ -186,10 +189,15 @@ class RedisLimiter:
         self._paused_until = max(self._paused_until, self._paused_at + seconds)
         if self.fallback is not None:
             await self.fallback.pause(seconds)
+            if self._on_fallback(loop):
+                return
         try:
             await self._call("pause", round(seconds * 1e6))
         except self._errors as e:
-            await self._failed(e)
+            if self.fallback is None:
+                logger.warning("%s; the pause holds in this process only", self._describe_failure(e))
+            else:
+                self._fall_back(e)
 
     @property
     def paused_for(self) -> float:
@@ -205,23 +213,20 @@ class RedisLimiter:
             reply = await self._script(keys=[self.key], args=[op, *args])
         return int(reply[0])
 
-    async def _failed(self, error: BaseException) -> None:
-        self._last_error = error
-        if self.fallback is None:
-            raise LimiterUnavailable(
-                f"rate limiter {self.key!r} cannot use Redis at {self.url}: {type(error).__name__}: {error}"
-            ) from error
-        loop = asyncio.get_running_loop()
+    def _on_fallback(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Redis failed less than ``probe_interval`` ago: do not try it yet."""
+        return self._fallback_since is not None and loop.time() - self._fallback_since < self.probe_interval
+
+    def _describe_failure(self, error: BaseException) -> str:
+        return f"rate limiter {self.key!r} cannot use Redis at {self.url}: {type(error).__name__}: {error}"
+
+    def _fall_back(self, error: BaseException) -> None:
         if self._fallback_since is None:
             logger.warning(
-                "rate limiter %r: Redis at %s failed (%s: %s); using the local fallback %r, retrying Redis every %gs",
-                self.key, self.url, type(error).__name__, error, self.fallback, self.probe_interval,
+                "%s; using the fallback %r and retrying Redis every %gs",
+                self._describe_failure(error), self.fallback, self.probe_interval,
             )  # fmt: skip
-        self._fallback_since = loop.time()
-
-    async def _use_fallback(self) -> None:
-        assert self.fallback is not None  # _failed raised otherwise
-        await self.fallback.acquire()
+        self._fallback_since = asyncio.get_running_loop().time()
 
     def __repr__(self) -> str:
         state = "fallback" if self._fallback_since is not None else "redis"
