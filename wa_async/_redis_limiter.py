@@ -78,8 +78,8 @@ class RedisLimiter:
     sliding 1-second window sees more than ``rate``, exactly like :class:`LocalLimiter` in one process.
     ``pause(seconds)`` (the server said to slow down) holds back every process. ::
 
-        redis = redis.asyncio.Redis.from_url("redis://cache:6379/0")
-        limiter = wa.RedisLimiter(redis, "wa:106540352242922", rate=10)
+        r = redis.asyncio.Redis.from_url("redis://cache:6379/0")
+        limiter = wa.RedisLimiter(r, "wa:106540352242922", rate=10)
         client = wa.Client.maton(pnid, limiter=limiter)
 
     If Redis is unreachable, ``acquire()`` raises :class:`LimiterUnavailable`; with ``fallback=`` (say
@@ -157,10 +157,10 @@ class RedisLimiter:
             await asyncio.sleep(delay)
         while True:
             try:
+                reserved_at = loop.time()  # before the call: a pause racing with it counts as "meanwhile"
                 wait = await self._call("acquire", self._interval_us, self._tolerance_us) / 1e6
                 if wait <= 0:
                     break
-                reserved_at = loop.time()
                 await asyncio.sleep(wait)
                 if self._paused_at >= reserved_at:
                     continue  # this process paused while we slept: our slot may fall inside the pause
