@@ -1,1 +1,184 @@
-"""wa_async: an asyncio client for the WhatsApp Business Cloud API."""
+"""wa_async: a fast, correct asyncio client for the WhatsApp Business Cloud API.
+
+::
+
+    import wa_async as wa
+
+    async with wa.Client.maton(phone_number_id) as client:      # MATON_API_KEY from the environment
+        wamid = await client.send(wa.Text("15551234567", "Hello"))
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from ._broadcast import BroadcastReport, Outcome
+from ._client import Client, SendResult
+from ._conversations import Conversations, MemoryWindowStore, WindowStore
+from ._errors import (
+    ApiError,
+    AuthError,
+    ClientClosed,
+    DeliveryUnknown,
+    MediaError,
+    NotFound,
+    QueueFull,
+    RateLimited,
+    RecipientError,
+    ServerError,
+    TemplateError,
+    TransportError,
+    ValidationError,
+    WebhookError,
+    WhatsAppError,
+    WindowClosed,
+)
+from ._journal import Journal, JournalError
+from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
+from ._messages import (
+    ActionParam,
+    Address,
+    Audio,
+    BodyParams,
+    ButtonParams,
+    Buttons,
+    Contact,
+    Contacts,
+    CtaUrl,
+    Currency,
+    DateTime,
+    Document,
+    DocumentParam,
+    Email,
+    Flow,
+    HeaderParams,
+    Image,
+    ImageParam,
+    ListMessage,
+    Location,
+    MarkRead,
+    Message,
+    Name,
+    Org,
+    PayloadParam,
+    Phone,
+    Reaction,
+    ReplyButton,
+    Row,
+    Section,
+    Sticker,
+    Template,
+    Text,
+    TextParam,
+    Url,
+    Video,
+    VideoParam,
+)
+from ._redis_limiter import LimiterUnavailable, RedisLimiter
+from ._retry import RetryDecision, RetryPolicy
+
+if TYPE_CHECKING:
+    from . import emulator, webhooks
+    from .emulator import Emulator
+
+try:
+    __version__ = version("wa-async")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
+    __version__ = "0.0.0"
+
+# Submodules and names loaded on first use, so `import wa_async` stays light.
+_LAZY = {
+    "emulator": ("wa_async.emulator", None),
+    "webhooks": ("wa_async.webhooks", None),
+    "Emulator": ("wa_async.emulator", "Emulator"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'wa_async' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "ActionParam",
+    "Address",
+    "ApiError",
+    "Audio",
+    "AuthError",
+    "BodyParams",
+    "BroadcastReport",
+    "ButtonParams",
+    "Buttons",
+    "Client",
+    "ClientClosed",
+    "Contact",
+    "Contacts",
+    "Conversations",
+    "CtaUrl",
+    "Currency",
+    "DateTime",
+    "DeliveryUnknown",
+    "Document",
+    "DocumentParam",
+    "Email",
+    "Emulator",
+    "Flow",
+    "HeaderParams",
+    "Image",
+    "ImageParam",
+    "Journal",
+    "JournalError",
+    "Limiter",
+    "LimiterUnavailable",
+    "ListMessage",
+    "LocalLimiter",
+    "Location",
+    "MarkRead",
+    "MediaError",
+    "MemoryWindowStore",
+    "Message",
+    "Name",
+    "NotFound",
+    "Org",
+    "Outcome",
+    "PayloadParam",
+    "Phone",
+    "QueueFull",
+    "RateLimited",
+    "Reaction",
+    "RecipientError",
+    "RedisLimiter",
+    "ReplyButton",
+    "RetryDecision",
+    "RetryPolicy",
+    "Row",
+    "Section",
+    "SendResult",
+    "ServerError",
+    "Sticker",
+    "Template",
+    "TemplateError",
+    "Text",
+    "TextParam",
+    "TransportError",
+    "UnlimitedLimiter",
+    "Url",
+    "ValidationError",
+    "Video",
+    "VideoParam",
+    "WebhookError",
+    "WhatsAppError",
+    "WindowClosed",
+    "WindowStore",
+    "__version__",
+    "emulator",
+    "webhooks",
+]

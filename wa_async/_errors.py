@@ -26,7 +26,7 @@ error body came back.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 __all__ = [
     "ApiError",

@@ -1,0 +1,205 @@
+"""Client over aioresponses: headers, targets, decoding, the error model, lifecycle."""
+
+import json
+import re
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aioresponses import aioresponses
+
+import wa_async as wa
+
+PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
+MATON = "https://gateway.maton.ai/whatsapp-business/v21.0/123/messages"
+GRAPH = "https://graph.facebook.com/v21.0/123/messages"
+OK = json.loads((PAYLOADS / "send-message-response-text.json").read_text())
+FAST = wa.RetryPolicy(base=0.0, random=lambda: 0.0)
+
+
+def sent_body(mock: aioresponses, url: str, n: int = 0) -> dict[str, object]:
+    calls = [c for (method, u), cs in mock.requests.items() for c in cs if str(u) == url]
+    data = calls[n].kwargs["data"]
+    return json.loads(data)  # type: ignore[no-any-return]
+
+
+async def test_maton_send_returns_wamid_with_gateway_headers() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, payload=OK)
+        async with wa.Client.maton("123", api_key="k", connection_id="conn-1") as client:
+            wamid = await client.send(wa.Text("+15551234567", "hello"))
+        assert wamid == OK["messages"][0]["id"]
+        (_, _), calls = next(iter(mock.requests.items()))
+        headers = calls[0].kwargs["headers"]
+        assert headers["Authorization"] == "Bearer k"
+        assert headers["Maton-Connection"] == "conn-1"
+        assert headers["Content-Type"] == "application/json"
+        body = sent_body(mock, MATON)
+        assert body["to"] == "15551234567" and body["text"] == {"body": "hello", "preview_url": False}
+
+
+async def test_maton_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MATON_API_KEY", "from-env")
+    client = wa.Client.maton("123")
+    assert client.auth_headers["Authorization"] == "Bearer from-env"
+    monkeypatch.delenv("MATON_API_KEY")
+    with pytest.raises(wa.ValidationError, match="MATON_API_KEY"):
+        wa.Client.maton("123")
+
+
+async def test_graph_target_and_defaults() -> None:
+    client = wa.Client.graph("123", access_token="t", api_version="v23.0")
+    assert client.rate_limit == 80.0 and client.base_url == "https://graph.facebook.com"
+    assert wa.Client.maton("1", api_key="k").rate_limit == 10.0
+    with aioresponses() as mock:
+        mock.post(GRAPH, payload=OK)
+        async with wa.Client.graph("123", access_token="t") as client:
+            assert await client.send_text("15551234567", "hi") == OK["messages"][0]["id"]
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "cls"),
+    [
+        ("error-131009-captured.json", 400, wa.ApiError),
+        ("error-190-expired-token-openapi.json", 401, wa.AuthError),
+    ],
+)
+async def test_error_answers_raise_typed_errors(name: str, status: int, cls: type) -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, status=status, body=(PAYLOADS / name).read_bytes())
+        async with wa.Client.maton("123", api_key="k", retry=FAST) as client:
+            with pytest.raises(cls) as info:
+                await client.send(wa.Text("15551234567", "hello"))
+    err = info.value
+    assert type(err) is cls and err.http_status == status and err.fbtrace_id
+    assert json.loads(err.request)["to"] == "15551234567"  # the error carries what was sent
+
+
+async def test_rate_limited_then_sent_once() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, status=400, body=(PAYLOADS / "error-130429.json").read_bytes())
+        mock.post(MATON, payload=OK)
+        async with wa.Client.maton("123", api_key="k", retry=FAST) as client:
+            assert await client.send(wa.Text("15551234567", "hello")) == OK["messages"][0]["id"]
+        calls = [c for cs in mock.requests.values() for c in cs]
+        assert len(calls) == 2
+
+
+async def test_bodyless_502_is_delivery_unknown_and_not_resent() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, status=502, body=b"<html>bad gateway</html>")
+        mock.post(MATON, payload=OK)
+        async with wa.Client.maton("123", api_key="k", retry=FAST) as client:
+            with pytest.raises(wa.DeliveryUnknown):
+                await client.send(wa.Text("15551234567", "hello"))
+        assert len([c for cs in mock.requests.values() for c in cs]) == 1
+
+
+async def test_dropped_connection_is_delivery_unknown() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, exception=aiohttp.ServerDisconnectedError())
+        async with wa.Client.maton("123", api_key="k", retry=FAST) as client:
+            with pytest.raises(wa.DeliveryUnknown):
+                await client.send(wa.Text("15551234567", "hello"))
+
+
+async def test_read_timeout_is_delivery_unknown() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, exception=TimeoutError())
+        async with wa.Client.maton("123", api_key="k", retry=FAST) as client:
+            with pytest.raises(wa.DeliveryUnknown):
+                await client.send(wa.Text("15551234567", "hello"))
+
+
+async def test_connect_failure_is_retried() -> None:
+    from aiohttp.client_reqrep import ConnectionKey
+
+    key = ConnectionKey("gateway.maton.ai", 443, True, True, None, None, None)
+    refused = aiohttp.ClientConnectorError(key, OSError(111, "Connection refused"))
+    with aioresponses() as mock:
+        mock.post(MATON, exception=refused)
+        mock.post(MATON, payload=OK)
+        async with wa.Client.maton("123", api_key="k", retry=FAST) as client:
+            assert await client.send(wa.Text("15551234567", "hello")) == OK["messages"][0]["id"]
+
+
+async def test_unreadable_success_is_delivery_unknown() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, status=200, body=b"{}")
+        async with wa.Client.maton("123", api_key="k") as client:
+            with pytest.raises(wa.DeliveryUnknown):
+                await client.send(wa.Text("15551234567", "hello"))
+
+
+async def test_mark_read_with_typing_indicator() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, payload={"success": True})
+        async with wa.Client.maton("123", api_key="k") as client:
+            assert await client.mark_read("wamid.X", typing=True) is True
+        body = sent_body(mock, MATON)
+        assert body == {
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": "wamid.X",
+            "typing_indicator": {"type": "text"},
+        }
+
+
+async def test_every_request_passes_the_limiter() -> None:
+    class Counting(wa.UnlimitedLimiter):
+        count = 0
+
+        async def acquire(self) -> None:
+            Counting.count += 1
+
+    with aioresponses() as mock:
+        mock.post(MATON, payload=OK)
+        mock.post(MATON, payload={"success": True})
+        mock.get(re.compile(r".*/v21.0/123\?.*|.*/v21.0/123$"), payload={"id": "123"})
+        async with wa.Client.maton("123", api_key="k", limiter=Counting()) as client:
+            await client.send_text("15551234567", "x")
+            await client.mark_read("wamid.X")
+            assert (await client.request("GET", "123"))["id"] == "123"
+    assert Counting.count == 3
+
+
+async def test_submit_nowait_and_closed_client() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, payload=OK, repeat=True)
+        client = wa.Client.maton("123", api_key="k", queue_size=1, workers=1)
+        await client.start()
+        fut = client.submit_nowait(wa.Text("15551234567", "a"))
+        with pytest.raises(wa.QueueFull):
+            client.submit_nowait(wa.Text("15551234567", "b"))
+        assert client.pending == 1
+        await client.close()
+        assert fut.result() == OK["messages"][0]["id"]
+    with pytest.raises(wa.ClientClosed):
+        await client.send(wa.Text("15551234567", "c"))
+    with pytest.raises(wa.ClientClosed):
+        client.submit_nowait(wa.Text("15551234567", "c"))
+    with pytest.raises(wa.ClientClosed):
+        await client.start()
+
+
+async def test_validation_happens_before_queueing() -> None:
+    async with wa.Client.maton("123", api_key="k") as client:
+        with pytest.raises(wa.ValidationError, match="to"):
+            await client.send_text("12", "hi")
+        assert client.pending == 0
+
+
+async def test_borrowed_session_is_left_open() -> None:
+    async with aiohttp.ClientSession() as session:
+        with aioresponses() as mock:
+            mock.post(MATON, payload=OK)
+            async with wa.Client.maton("123", api_key="k", session=session) as client:
+                await client.send_text("15551234567", "x")
+        assert not session.closed
+
+
+async def test_client_repr_shows_state() -> None:
+    client = wa.Client.maton("123", api_key="k")
+    assert "unopened" in repr(client)
+    await client.close()
+    assert "closed" in repr(client)

@@ -1,0 +1,81 @@
+"""LocalLimiter: even spacing with no initial burst, pauses, and validation."""
+
+import asyncio
+import itertools
+
+import pytest
+
+from wa_async._limiter import SPACING_GUARD, Limiter, LocalLimiter, UnlimitedLimiter
+
+
+def max_in_window(times: list[float], window: float = 1.0) -> int:
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_no_window_holds_more_than_rate_from_the_first_request() -> None:
+    rate = 100
+    limiter = LocalLimiter(rate)
+    loop = asyncio.get_running_loop()
+    times = []
+    for _ in range(rate + 30):
+        await limiter.acquire()
+        times.append(loop.time())
+    assert max_in_window(times) <= rate
+    # Evenly spaced: no two grants closer than the spacing, but for catching up after a late wake-up.
+    close = [b - a for a, b in itertools.pairwise(times) if b - a < SPACING_GUARD / rate - 1e-6]
+    assert len(close) <= len(times) // 4
+
+
+async def test_concurrent_acquirers_share_the_rate() -> None:
+    rate = 100
+    limiter = LocalLimiter(rate)
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def worker() -> None:
+        for _ in range(20):
+            await limiter.acquire()
+            times.append(loop.time())
+
+    await asyncio.gather(*(worker() for _ in range(8)))
+    times.sort()
+    assert len(times) == 160
+    assert max_in_window(times) <= rate
+
+
+async def test_burst_lets_that_many_through_back_to_back() -> None:
+    limiter = LocalLimiter(10, burst=3)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for _ in range(3):
+        await limiter.acquire()
+    assert loop.time() - start < 0.05  # no wait for the burst (a bound, not a timing of work)
+
+
+async def test_pause_holds_back_acquire() -> None:
+    for limiter in (LocalLimiter(1000), UnlimitedLimiter()):
+        loop = asyncio.get_running_loop()
+        await limiter.pause(0.2)
+        assert limiter.paused_for > 0.1
+        start = loop.time()
+        await limiter.acquire()
+        assert loop.time() - start >= 0.19
+        # A shorter pause never shortens a longer one.
+        await limiter.pause(0.3)
+        await limiter.pause(0.01)
+        assert limiter.paused_for > 0.2
+
+
+def test_protocol_and_validation() -> None:
+    assert isinstance(LocalLimiter(1), Limiter)
+    assert isinstance(UnlimitedLimiter(), Limiter)
+    with pytest.raises(ValueError, match="rate"):
+        LocalLimiter(0)
+    with pytest.raises(ValueError, match="burst"):
+        LocalLimiter(1, burst=0)
+    assert "rate=5.0" in repr(LocalLimiter(5))

@@ -1,0 +1,451 @@
+"""The :class:`Client`: a thin façade over the session, the outbound queue, the limiter and the resources."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import math
+import os
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+
+import aiohttp
+import msgspec
+
+from ._conversations import Conversations, WaitableStatus, WindowStore
+from ._errors import ApiError, ClientClosed, DeliveryUnknown, TransportError, ValidationError, WhatsAppError
+from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
+from ._queue import OnWire, OutboundQueue
+from ._retry import RetryPolicy
+from ._session import Response, Session, decode_error
+
+if TYPE_CHECKING:
+    from ._broadcast import BroadcastReport
+    from ._journal import Journal
+    from ._messages import Message
+    from .webhooks import Status
+
+__all__ = ["GRAPH_BASE_URL", "MATON_BASE_URL", "Client", "SendResult"]
+
+T = TypeVar("T")
+
+MATON_BASE_URL = "https://gateway.maton.ai/whatsapp-business"
+GRAPH_BASE_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v21.0"
+# Maton's gateway allows 10 requests/second per account; Cloud API numbers start at 80 messages/second
+# (FACTS §1.1).
+MATON_RATE = 10.0
+GRAPH_RATE = 80.0
+
+
+class _State(enum.Enum):
+    UNOPENED = 1
+    OPEN = 2
+    CLOSED = 3
+
+
+class _Contact(msgspec.Struct):
+    input: str = ""
+    wa_id: str = ""
+
+
+class _MessageId(msgspec.Struct):
+    id: str
+    message_status: str | None = None
+
+
+class SendResult(msgspec.Struct):
+    """The answer to a send (FACTS §3.1): it means *accepted*, not delivered."""
+
+    messages: list[_MessageId]
+    contacts: list[_Contact] = []
+    messaging_product: str = "whatsapp"
+
+
+class _Success(msgspec.Struct):
+    success: bool = False
+
+
+_send_decoder = msgspec.json.Decoder(SendResult)
+
+
+class Client:
+    """An asyncio WhatsApp Business Cloud API client, through the Maton gateway or straight to Graph.
+
+    ::
+
+        async with wa.Client.maton(phone_number_id) as client:       # MATON_API_KEY from the environment
+            wamid = await client.send(wa.Text("15551234567", "Hello"))
+            futures = [await client.submit(m) for m in messages]       # backpressure from the bounded queue
+
+    Every request (messages, media, templates, profile) passes the rate limiter first.
+    """
+
+    def __init__(
+        self,
+        phone_number_id: str,
+        *,
+        base_url: str,
+        headers: Mapping[str, str],
+        waba_id: str | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        rate_limit: float | None,
+        burst: int = 1,
+        limiter: Limiter | None = None,
+        queue_size: int = 10_000,
+        workers: int | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | None = 30.0,
+        session: aiohttp.ClientSession | None = None,
+        windows: bool | Literal["auto"] = "auto",
+        window_store: WindowStore | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if not str(phone_number_id).strip():
+            raise ValidationError("phone_number_id", "is empty")
+        self.phone_number_id = str(phone_number_id)
+        self.waba_id = waba_id
+        self.api_version = api_version
+        self.base_url = base_url.rstrip("/")
+        self.rate_limit = rate_limit
+        self.retry = retry if retry is not None else RetryPolicy()
+        if limiter is None:
+            limiter = UnlimitedLimiter() if rate_limit is None else LocalLimiter(rate_limit, burst)
+        self.limiter: Limiter = limiter
+        if workers is None:
+            # Enough concurrency to keep the rate with ~0.5 s round trips; unlimited gets 64.
+            workers = 64 if rate_limit is None else max(4, min(256, math.ceil(rate_limit * 0.5)))
+        self._sleep = sleep
+        self._clock = clock
+        self.auth_headers = dict(headers)
+        self._session = Session(
+            self.base_url,
+            {**headers, "Content-Type": "application/json"},
+            timeout=timeout,
+            session=session,
+            connector_limit=max(100, workers),
+        )
+        self._api_root = f"{self.base_url}/{api_version}"
+        self._messages_url = f"{self._api_root}/{self.phone_number_id}/messages"
+        self._queue = OutboundQueue(
+            self._post_message, self.limiter, maxsize=queue_size, workers=workers, retry=self.retry, sleep=sleep,
+            clock=clock,
+        )
+        self._state = _State.UNOPENED
+        self.conversations = Conversations(windows=windows, store=window_store, phone_number_id=self.phone_number_id)
+        self._check_windows = windows is not False
+
+    # -- constructors ----------------------------------------------------------------------------
+
+    @classmethod
+    def maton(
+        cls,
+        phone_number_id: str,
+        *,
+        api_key: str | None = None,
+        connection_id: str | None = None,
+        waba_id: str | None = None,
+        base_url: str = MATON_BASE_URL,
+        rate_limit: float | None = MATON_RATE,
+        **options: Any,
+    ) -> Client:
+        """A client for the Maton gateway (``Authorization: Bearer $MATON_API_KEY``, 10 requests/second)."""
+        key = api_key if api_key is not None else os.environ.get("MATON_API_KEY")
+        if not key:
+            raise ValidationError("api_key", "no Maton API key: pass api_key= or set MATON_API_KEY")
+        headers = {"Authorization": f"Bearer {key}"}
+        if connection_id:
+            headers["Maton-Connection"] = connection_id
+        return cls(
+            phone_number_id, base_url=base_url, headers=headers, waba_id=waba_id, rate_limit=rate_limit, **options
+        )
+
+    @classmethod
+    def graph(
+        cls,
+        phone_number_id: str,
+        *,
+        access_token: str,
+        waba_id: str | None = None,
+        base_url: str = GRAPH_BASE_URL,
+        rate_limit: float | None = GRAPH_RATE,
+        **options: Any,
+    ) -> Client:
+        """A client for Meta's Graph API with a system-user or business access token (80 messages/second)."""
+        if not access_token:
+            raise ValidationError("access_token", "is empty")
+        headers = {"Authorization": f"Bearer {access_token}"}
+        return cls(
+            phone_number_id, base_url=base_url, headers=headers, waba_id=waba_id, rate_limit=rate_limit, **options
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the HTTP session and start the workers (also done by ``async with`` and on first use)."""
+        if self._state is _State.CLOSED:
+            raise ClientClosed("this client is closed; create a new one")
+        if self._state is _State.OPEN:
+            return
+        self._session.open()
+        self._queue.start()
+        self._state = _State.OPEN
+
+    async def close(self, *, cancel: bool = False) -> None:
+        """Drain the queue (every message sent or failed), stop the workers and close the session.
+
+        With ``cancel=True`` everything not yet on the wire fails with :class:`ClientClosed`; requests already
+        sent are awaited.
+        """
+        if self._state is _State.CLOSED:
+            return
+        was_open = self._state is _State.OPEN
+        self._state = _State.CLOSED
+        try:
+            if was_open:
+                await self._queue.close(cancel=cancel)
+        finally:
+            await self.conversations.aclose()
+            await self._session.close()
+
+    async def __aenter__(self) -> Client:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close(cancel=exc[0] is not None and issubclass(exc[0], asyncio.CancelledError))  # type: ignore[arg-type]
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has been called."""
+        return self._state is _State.CLOSED
+
+    @property
+    def pending(self) -> int:
+        """Messages queued or in flight."""
+        return self._queue.pending
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    async def submit(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
+        """Queue a message, waiting for room; return a future that resolves to its wamid.
+
+        ``on_wire`` (advanced) is awaited once, just before the message first goes on the wire.
+        """
+        await self._ready_for(msg)
+        return await self._queue.put(msg.to_json(), msg.to, on_wire)
+
+    def submit_nowait(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
+        """Queue a message or raise :class:`QueueFull` at once; return its future."""
+        if self._state is not _State.OPEN:
+            if self._state is _State.CLOSED:
+                raise ClientClosed("the client is closed")
+            raise WhatsAppError("the client is not started: use `async with client:` or `await client.start()`")
+        if self._check_windows and msg.free_form:
+            self.conversations.check_window_nowait(msg.to)
+        return self._queue.put_nowait(msg.to_json(), msg.to, on_wire)
+
+    async def send(self, msg: Message) -> str:
+        """Send a message and return its wamid (waits for queue room, then for the answer)."""
+        await self._ready_for(msg)
+        future = await self._queue.put(msg.to_json(), msg.to)
+        return await future
+
+    async def _ready_for(self, msg: Message) -> None:
+        if self._state is not _State.OPEN:
+            await self.start()
+        if self._check_windows and msg.free_form:
+            await self.conversations.check_window(msg.to)
+
+    async def send_text(
+        self, to: str, body: str, *, preview_url: bool = False, reply_to: str | None = None, **kw: Any
+    ) -> str:
+        """Send a :class:`Text` message; return its wamid."""
+        from ._messages import Text
+
+        return await self.send(Text(to, body, preview_url=preview_url, reply_to=reply_to, **kw))
+
+    async def send_template(self, to: str, name: str, language: str = "en_US", components: Any = (), **kw: Any) -> str:
+        """Send a :class:`Template` message; return its wamid."""
+        from ._messages import Template
+
+        return await self.send(Template(to, name, language, components, **kw))
+
+    async def send_image(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
+        """Send an :class:`Image` by link or media id; return its wamid."""
+        from ._messages import Image
+
+        return await self.send(Image(to, link=link, id=id, **kw))
+
+    async def send_video(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
+        """Send a :class:`Video` by link or media id; return its wamid."""
+        from ._messages import Video
+
+        return await self.send(Video(to, link=link, id=id, **kw))
+
+    async def send_audio(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
+        """Send an :class:`Audio` by link or media id; return its wamid."""
+        from ._messages import Audio
+
+        return await self.send(Audio(to, link=link, id=id, **kw))
+
+    async def send_document(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
+        """Send a :class:`Document` by link or media id; return its wamid."""
+        from ._messages import Document
+
+        return await self.send(Document(to, link=link, id=id, **kw))
+
+    async def send_sticker(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
+        """Send a :class:`Sticker` by link or media id; return its wamid."""
+        from ._messages import Sticker
+
+        return await self.send(Sticker(to, link=link, id=id, **kw))
+
+    async def send_location(self, to: str, latitude: float, longitude: float, **kw: Any) -> str:
+        """Send a :class:`Location`; return its wamid."""
+        from ._messages import Location
+
+        return await self.send(Location(to, latitude, longitude, **kw))
+
+    async def send_reaction(self, to: str, message_id: str, emoji: str, **kw: Any) -> str:
+        """React to a message (an empty ``emoji`` removes the reaction); return the reaction's wamid."""
+        from ._messages import Reaction
+
+        return await self.send(Reaction(to, message_id, emoji, **kw))
+
+    async def mark_read(self, message_id: str, *, typing: bool = False) -> bool:
+        """Mark a received message (and those before it) as read, optionally showing a typing indicator."""
+        from ._messages import MarkRead
+
+        body = MarkRead(message_id, typing=typing).to_json()
+        result = await self.request("POST", f"{self.phone_number_id}/messages", body=body, decode=_Success)
+        return result.success
+
+    async def wait_status(
+        self, wamid: str, status: WaitableStatus = "delivered", *, timeout: float | None = None
+    ) -> Status:
+        """Wait until a status webhook says ``wamid`` reached ``status`` (needs a webhook receiver bound to this
+        client, see :func:`wa_async.webhooks.make_app`); a ``failed`` status raises its :class:`ApiError`."""
+        return await self.conversations.wait_status(wamid, status, timeout=timeout)
+
+    async def broadcast(
+        self,
+        messages: Iterable[Any] | AsyncIterable[Any],
+        journal: str | os.PathLike[str] | Journal | None = None,
+        progress: bool = False,
+        *,
+        resend_unknown: bool = False,
+        job: str | Mapping[str, Any] | None = None,
+    ) -> BroadcastReport:
+        """Send many messages through the queue, optionally journaled so a killed run resumes without sending
+        anything twice; see :doc:`broadcast`. Returns a :class:`BroadcastReport`."""
+        from ._broadcast import broadcast
+
+        return await broadcast(self, messages, journal, progress, resend_unknown=resend_unknown, job=job)
+
+    async def _post_message(self, body: bytes) -> str:
+        resp = await self._session.request("POST", self._messages_url, body=body)
+        if resp.status >= 300:
+            raise decode_error(resp.status, resp.headers, resp.body, request=body)
+        try:
+            return _send_decoder.decode(resp.body).messages[0].id
+        except (msgspec.DecodeError, msgspec.ValidationError, IndexError) as e:
+            raise DeliveryUnknown(f"HTTP {resp.status} with an unreadable answer: {resp.body[:200]!r}") from e
+
+    # -- any other request -----------------------------------------------------------------------
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = ...,
+        params: Mapping[str, str] | None = ...,
+        data: Any = ...,
+        absolute: bool = ...,
+        headers: Mapping[str, str] | None = ...,
+    ) -> dict[str, Any]: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = ...,
+        params: Mapping[str, str] | None = ...,
+        data: Any = ...,
+        decode: type[T],
+        absolute: bool = ...,
+        headers: Mapping[str, str] | None = ...,
+    ) -> T: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        params: Mapping[str, str] | None = None,
+        data: Any = None,
+        decode: Any = dict,
+        absolute: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send one API request through the limiter, with retries and the error model; decode the answer.
+
+        ``path`` is relative to ``{base_url}/{api_version}/`` unless ``absolute``. ``data`` may be a callable
+        that builds fresh form data for each try (a multipart body can be sent only once). ``decode=bytes``
+        returns the raw body.
+        """
+        if self._state is not _State.OPEN:
+            await self.start()
+        url = path if absolute else f"{self._api_root}/{path.lstrip('/')}"
+        idempotent = method.upper() in ("GET", "HEAD", "DELETE")
+        clock = self._clock or asyncio.get_running_loop().time
+        first = clock()
+        attempt = 0
+        pair_failures = 0
+        while True:
+            attempt += 1
+            await self.limiter.acquire()
+            try:
+                payload = data() if callable(data) else data
+                resp = await self._session.request(
+                    method, url, body=body, params=params, data=payload, headers=headers
+                )
+                return _decode(resp, decode, body)
+            except (ApiError, TransportError) as error:
+                decision = self.retry.decide(
+                    error, attempt=attempt, elapsed=clock() - first, pair_failures=pair_failures,
+                    idempotent=idempotent,
+                )
+                if decision is None:
+                    raise
+                if decision.scope == "recipient":
+                    pair_failures += 1
+                elif decision.scope == "account":
+                    await self.limiter.pause(decision.delay)
+                await self._sleep(decision.delay)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Client {self.base_url} phone_number_id={self.phone_number_id} state={self._state.name.lower()} "
+            f"pending={self.pending} limiter={self.limiter!r}>"
+        )
+
+
+def _decode(resp: Response, decode: Any, request: object) -> Any:
+    if resp.status >= 300:
+        raise decode_error(resp.status, resp.headers, resp.body, request=request)
+    if decode is bytes:
+        return resp.body
+    try:
+        return msgspec.json.decode(resp.body, type=decode)
+    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        raise ApiError(
+            f"unexpected answer: {e}: {resp.body[:200]!r}", http_status=resp.status, request=request
+        ) from e
+

@@ -1,0 +1,276 @@
+"""The bounded outbound queue, its workers, and the futures that resolve to wamids.
+
+A message goes ``submit() -> queue -> worker -> limiter.acquire() -> post``; its future gets the wamid or the
+error. A retry never holds a worker: it waits in a task of its own, so one throttled recipient (the pair limit,
+131056) does not slow the others. Nothing is dropped: every item's future is resolved, failed, or (only by its
+caller) cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from ._errors import ApiError, ClientClosed, QueueFull, TransportError
+from ._limiter import Limiter
+from ._retry import RetryPolicy
+
+__all__ = ["OnWire", "OutboundQueue", "Post"]
+
+log = logging.getLogger("wa_async")
+
+Post = Callable[[bytes], Awaitable[str]]
+"""Sends one encoded message and returns its wamid (raises the client's errors)."""
+
+OnWire = Callable[[], Awaitable[None]]
+"""Awaited once, after the limiter granted and just before the message first goes on the wire."""
+
+
+class _Item:
+    __slots__ = ("attempt", "body", "first_try", "future", "on_wire", "pair_failures", "to")
+
+    def __init__(self, body: bytes, to: str, future: asyncio.Future[str], on_wire: OnWire | None) -> None:
+        self.body = body
+        self.to = to
+        self.future = future
+        self.on_wire = on_wire
+        self.attempt = 0
+        self.first_try = 0.0
+        self.pair_failures = 0
+
+
+class OutboundQueue:
+    """A bounded queue drained by ``workers`` tasks under ``limiter``, retrying per ``retry``."""
+
+    __slots__ = (
+        "_cancelling",
+        "_clock",
+        "_closing",
+        "_held",
+        "_limiter",
+        "_loop",
+        "_pair_until",
+        "_post",
+        "_queue",
+        "_retry",
+        "_retry_tasks",
+        "_sleep",
+        "_workers",
+        "in_flight",
+        "worker_count",
+    )
+
+    def __init__(
+        self,
+        post: Post,
+        limiter: Limiter,
+        *,
+        maxsize: int,
+        workers: int,
+        retry: RetryPolicy,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if maxsize < 1:
+            raise ValueError(f"queue_size must be >= 1, got {maxsize}")
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        self._post = post
+        self._limiter = limiter
+        self._retry = retry
+        self._sleep = sleep
+        self._clock = clock
+        self._queue: asyncio.Queue[_Item | None] = asyncio.Queue(maxsize)
+        self.worker_count = workers
+        self._workers: list[asyncio.Task[None]] = []
+        self._retry_tasks: set[asyncio.Task[None]] = set()
+        # Items a task holds while it waits for the limiter or a retry delay (not yet on the wire):
+        # close(cancel=True) fails exactly these.
+        self._held: dict[asyncio.Task[None], _Item] = {}
+        self._pair_until: dict[str, float] = {}
+        self._closing = False
+        self._cancelling = False
+        self.in_flight = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the worker tasks in the running loop."""
+        if self._workers:
+            return
+        self._loop = asyncio.get_running_loop()
+        if self._clock is None:
+            self._clock = self._loop.time
+        self._workers = [
+            self._loop.create_task(self._work(), name=f"wa_async-worker-{i}") for i in range(self.worker_count)
+        ]
+
+    async def close(self, *, cancel: bool = False) -> None:
+        """Drain (send everything queued), or with ``cancel`` fail all not yet on the wire with ClientClosed."""
+        self._closing = True
+        if cancel:
+            self._cancelling = True
+            while not self._queue.empty():
+                item = self._queue.get_nowait()
+                if item is not None:
+                    _fail(item, ClientClosed("the client was closed before this message was sent"))
+            for task in list(self._held):
+                task.cancel()
+        for _ in self._workers:
+            await self._queue.put(None)
+        while self._workers or self._retry_tasks:
+            tasks = [*self._workers, *self._retry_tasks]
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._workers = [t for t in self._workers if not t.done()]
+            self._retry_tasks = {t for t in self._retry_tasks if not t.done()}
+
+    # -- submitting ------------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        """Messages queued or in flight (including those waiting to retry)."""
+        return self._queue.qsize() + self.in_flight
+
+    async def put(self, body: bytes, to: str, on_wire: OnWire | None = None) -> asyncio.Future[str]:
+        """Queue one encoded message, waiting for room; return its future."""
+        assert self._loop is not None
+        future: asyncio.Future[str] = self._loop.create_future()
+        await self._queue.put(_Item(body, to, future, on_wire))
+        if self._closing:  # closed while we waited for room: the workers may be gone
+            self._reject_late()
+        return future
+
+    def put_nowait(self, body: bytes, to: str, on_wire: OnWire | None = None) -> asyncio.Future[str]:
+        """Queue one encoded message or raise QueueFull."""
+        assert self._loop is not None
+        future: asyncio.Future[str] = self._loop.create_future()
+        try:
+            self._queue.put_nowait(_Item(body, to, future, on_wire))
+        except asyncio.QueueFull:
+            raise QueueFull(f"the outbound queue is full ({self._queue.maxsize} messages)") from None
+        return future
+
+    def _reject_late(self) -> None:
+        # Items that arrived after the stop sentinels would never be served.
+        kept: list[_Item | None] = []
+        while not self._queue.empty():
+            kept.append(self._queue.get_nowait())
+        seen_stop = False
+        for item in kept:
+            if item is None:
+                seen_stop = True
+                self._queue.put_nowait(None)
+            elif seen_stop:
+                _fail(item, ClientClosed("the client was closed before this message was sent"))
+            else:
+                self._queue.put_nowait(item)
+
+    # -- delivering ------------------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        get = self._queue.get
+        while True:
+            item = await get()
+            if item is None:
+                return
+            if item.future.done():  # its caller gave up before it was sent: never send it
+                continue
+            self.in_flight += 1
+            try:
+                await self._deliver(item, None)
+            finally:
+                self.in_flight -= 1
+
+    async def _deliver(self, item: _Item, delay: float | None) -> None:
+        clock = self._clock
+        assert clock is not None
+        task = asyncio.current_task()
+        assert task is not None
+        self._held[task] = item
+        try:
+            if delay:
+                await self._sleep(delay)
+            if self._pair_until:
+                until = self._pair_until.get(item.to)
+                if until is not None:
+                    wait = until - clock()
+                    if wait > 0:
+                        # This recipient is pair-limited: wait aside so the worker serves others.
+                        self._spawn_retry(item, wait)
+                        return
+                    del self._pair_until[item.to]
+            await self._limiter.acquire()
+            if item.future.done():
+                return
+            if item.on_wire is not None:
+                hook, item.on_wire = item.on_wire, None
+                await hook()
+        except asyncio.CancelledError:
+            _fail(item, ClientClosed("the client was closed before this message was sent"))
+            raise
+        except Exception as error:  # a limiter or on_wire hook failed: this message was not sent
+            _fail(item, error)
+            return
+        finally:
+            del self._held[task]
+
+        if item.attempt == 0:
+            item.first_try = clock()
+        item.attempt += 1
+        try:
+            wamid = await self._post(item.body)
+        except (ApiError, TransportError) as error:
+            await self._after_error(item, error)
+        except Exception as error:
+            # A bug or an unexpected failure below us: the outcome is unknown, so report it, never retry it.
+            log.exception("unexpected error while sending a message")
+            _fail(item, error)
+        else:
+            if not item.future.done():
+                item.future.set_result(wamid)
+
+    async def _after_error(self, item: _Item, error: ApiError | TransportError) -> None:
+        clock = self._clock
+        assert clock is not None
+        now = clock()
+        decision = self._retry.decide(
+            error,
+            attempt=item.attempt,
+            elapsed=now - item.first_try,
+            pair_failures=item.pair_failures,
+        )
+        if decision is None or self._cancelling:
+            _fail(item, error)
+            return
+        if decision.scope == "recipient":
+            item.pair_failures += 1
+            self._pair_until[item.to] = max(self._pair_until.get(item.to, 0.0), now + decision.delay)
+        elif decision.scope == "account":
+            # An account-wide limit: hold back every request, not only this one.
+            await self._limiter.pause(decision.delay)
+        log.debug("retrying in %.3fs after %s", decision.delay, error)
+        self._spawn_retry(item, decision.delay)
+
+    def _spawn_retry(self, item: _Item, delay: float) -> None:
+        self.in_flight += 1
+        self._spawn(self._retry_later(item, delay))
+
+    async def _retry_later(self, item: _Item, delay: float) -> None:
+        try:
+            await self._deliver(item, delay)
+        finally:
+            self.in_flight -= 1
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        assert self._loop is not None
+        task = self._loop.create_task(coro)
+        self._retry_tasks.add(task)
+        task.add_done_callback(self._retry_tasks.discard)
+
+
+def _fail(item: _Item, error: BaseException) -> None:
+    if not item.future.done():
+        item.future.set_exception(error)
