@@ -1,0 +1,7 @@
+"""``python -m wa_async.cli``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())
