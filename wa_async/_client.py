@@ -15,6 +15,7 @@ import msgspec
 from ._conversations import Conversations, WaitableStatus, WindowStore
 from ._errors import ApiError, ClientClosed, DeliveryUnknown, TransportError, ValidationError, WhatsAppError
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
+from ._messages import MarkRead, Message
 from ._queue import OnWire, OutboundQueue
 from ._retry import RetryPolicy
 from ._session import Response, Session, decode_error
@@ -22,7 +23,6 @@ from ._session import Response, Session, decode_error
 if TYPE_CHECKING:
     from ._broadcast import BroadcastReport
     from ._journal import Journal
-    from ._messages import Message
     from .webhooks import Status
 
 __all__ = ["GRAPH_BASE_URL", "MATON_BASE_URL", "Client", "SendResult"]
@@ -129,7 +129,12 @@ class Client:
         self._api_root = f"{self.base_url}/{api_version}"
         self._messages_url = f"{self._api_root}/{self.phone_number_id}/messages"
         self._queue = OutboundQueue(
-            self._post_message, self.limiter, maxsize=queue_size, workers=workers, retry=self.retry, sleep=sleep,
+            self._post_message,
+            self.limiter,
+            maxsize=queue_size,
+            workers=workers,
+            retry=self.retry,
+            sleep=sleep,
             clock=clock,
         )
         self._state = _State.UNOPENED
@@ -253,6 +258,11 @@ class Client:
         return await future
 
     async def _ready_for(self, msg: Message) -> None:
+        if not isinstance(msg, Message):
+            raise TypeError(
+                f"expected a message struct such as wa.Text, got {type(msg).__name__}"
+                + ("; use client.mark_read()" if isinstance(msg, MarkRead) else "")
+            )
         if self._state is not _State.OPEN:
             await self.start()
         if self._check_windows and msg.free_form:
@@ -413,13 +423,14 @@ class Client:
             await self.limiter.acquire()
             try:
                 payload = data() if callable(data) else data
-                resp = await self._session.request(
-                    method, url, body=body, params=params, data=payload, headers=headers
-                )
+                resp = await self._session.request(method, url, body=body, params=params, data=payload, headers=headers)
                 return _decode(resp, decode, body)
             except (ApiError, TransportError) as error:
                 decision = self.retry.decide(
-                    error, attempt=attempt, elapsed=clock() - first, pair_failures=pair_failures,
+                    error,
+                    attempt=attempt,
+                    elapsed=clock() - first,
+                    pair_failures=pair_failures,
                     idempotent=idempotent,
                 )
                 if decision is None:
@@ -445,7 +456,4 @@ def _decode(resp: Response, decode: Any, request: object) -> Any:
     try:
         return msgspec.json.decode(resp.body, type=decode)
     except (msgspec.DecodeError, msgspec.ValidationError) as e:
-        raise ApiError(
-            f"unexpected answer: {e}: {resp.body[:200]!r}", http_status=resp.status, request=request
-        ) from e
-
+        raise ApiError(f"unexpected answer: {e}: {resp.body[:200]!r}", http_status=resp.status, request=request) from e

@@ -82,9 +82,7 @@ class WindowClosed(WhatsAppError):
 
     def __init__(self, to: str) -> None:
         self.to = to
-        super().__init__(
-            f"the 24-hour customer-service window with {to} is closed: only template messages may be sent"
-        )
+        super().__init__(f"the 24-hour customer-service window with {to} is closed: only template messages may be sent")
 
 
 class WebhookError(WhatsAppError, ValueError):

@@ -71,8 +71,12 @@ async def run_demo(count: int, rate: int, console: Console) -> dict[str, float]:
                 futures = []
                 for i in range(count):
                     to = f"1555{i:07d}"
-                    msg = m.Template(to, TEMPLATE, "en_US", [m.BodyParams([m.TextParam(f"Customer {i}"),
-                                                                            m.TextParam(f"#{10_000 + i}")])])
+                    msg = m.Template(
+                        to,
+                        TEMPLATE,
+                        "en_US",
+                        [m.BodyParams([m.TextParam(f"Customer {i}"), m.TextParam(f"#{10_000 + i}")])],
+                    )
                     futures.append(await client.submit(msg))
                 for done in asyncio.as_completed(futures):
                     try:
