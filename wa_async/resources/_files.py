@@ -1,0 +1,226 @@
+"""Media files on disk: the documented type and size limits, a streamed upload payload, a streamed download.
+
+Nothing here reads a whole file into memory, and every file operation runs in a worker thread so the event loop
+never blocks on the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import AsyncIterable
+from pathlib import Path
+from typing import IO, Any
+
+from aiohttp import payload
+
+from .._errors import ValidationError
+
+__all__ = ["CHUNK", "MEDIA_LIMITS", "STATIC_STICKER_LIMIT", "FilePayload", "Source", "check_media", "open_source",
+           "write_stream"]  # fmt: skip
+
+CHUNK = 256 * 1024
+_KB, _MB = 1024, 1024 * 1024
+
+# MIME type -> (kind, maximum bytes): FACTS §4, "Media types/sizes".
+MEDIA_LIMITS: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(("audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"), ("audio", 16 * _MB)),
+    **dict.fromkeys(
+        (
+            "text/plain",
+            "application/pdf",
+            "application/msword",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.ms-excel",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.ms-powerpoint",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
+        ("document", 100 * _MB),
+    ),
+    **dict.fromkeys(("image/jpeg", "image/png"), ("image", 5 * _MB)),
+    "image/webp": ("animated sticker", 500 * _KB),
+    **dict.fromkeys(("video/3gpp", "video/mp4"), ("video", 16 * _MB)),
+}
+STATIC_STICKER_LIMIT = 100 * _KB  # FACTS §4: a static webp sticker, 100 KB (animated: 500 KB)
+
+
+def _size_text(n: int) -> str:
+    return f"{n // _MB} MB" if n >= _MB and n % _MB == 0 else f"{n // _KB} KB" if n % _KB == 0 else f"{n} bytes"
+
+
+def check_media(mime_type: str, size: int, head: bytes = b"") -> None:
+    """Refuse a MIME type WhatsApp does not take, or a size over its documented limit (FACTS §4).
+
+    ``head`` is the file's first bytes, to tell an animated webp sticker from a static one.
+    """
+    base = mime_type.split(";", 1)[0].strip().lower()
+    if base not in MEDIA_LIMITS:
+        raise ValidationError(
+            "mime_type", f"{mime_type!r} is not a media type WhatsApp accepts (see FACTS §4: "
+            f"{', '.join(sorted(MEDIA_LIMITS))})",
+        )  # fmt: skip
+    kind, limit = MEDIA_LIMITS[base]
+    if base == "image/webp" and not _animated_webp(head):
+        kind, limit = "static sticker", STATIC_STICKER_LIMIT
+    if size > limit:
+        raise ValidationError(
+            "file", f"{size} bytes; the limit for {kind} ({base}) is {_size_text(limit)}", limit=limit
+        )
+    if size == 0:
+        raise ValidationError("file", "is empty")
+
+
+def _animated_webp(head: bytes) -> bool:
+    # RIFF....WEBPVP8X then a flags byte whose bit 1 marks an animation (the WebP container spec).
+    return head[:4] == b"RIFF" and head[8:16] == b"WEBPVP8X" and len(head) > 20 and bool(head[20] & 0x02)
+
+
+class Source:
+    """What to upload: bytes in memory, a path opened per try, or the caller's seekable file from ``start``."""
+
+    __slots__ = ("data", "file", "filename", "head", "path", "size", "start")
+
+    def __init__(
+        self,
+        *,
+        size: int,
+        head: bytes,
+        filename: str,
+        data: bytes | None = None,
+        path: Path | None = None,
+        file: IO[bytes] | None = None,
+        start: int = 0,
+    ) -> None:
+        self.size = size
+        self.head = head
+        self.filename = filename
+        self.data = data
+        self.path = path
+        self.file = file
+        self.start = start
+
+    def payload(self, content_type: str) -> payload.Payload:
+        """A fresh payload for one try (a multipart body can be sent only once)."""
+        if self.data is not None:
+            return payload.BytesPayload(self.data, content_type=content_type)
+        return FilePayload(self, content_type=content_type)
+
+
+async def open_source(obj: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes], limit: int,
+                      filename: str | None) -> Source:  # fmt: skip
+    """Size up what to upload without reading it all (in a thread); a pipe is read up to ``limit + 1`` bytes."""
+    if isinstance(obj, bytes | bytearray | memoryview):
+        data = bytes(obj)
+        return Source(size=len(data), head=data[:32], filename=filename or "file", data=data)
+    if isinstance(obj, str | os.PathLike):
+        path = Path(obj)
+        return await asyncio.to_thread(_path_source, path, filename or path.name)
+    if hasattr(obj, "read"):
+        return await asyncio.to_thread(_file_source, obj, limit, filename or _file_name(obj))
+    raise ValidationError("file", f"expected a path, bytes or a binary file object, got {type(obj).__name__}")
+
+
+def _path_source(path: Path, filename: str) -> Source:
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise ValidationError("file", f"{path} is not a regular file")
+        with path.open("rb") as f:
+            head = f.read(32)
+    except FileNotFoundError:
+        raise ValidationError("file", f"{path}: no such file") from None
+    except PermissionError:
+        raise ValidationError("file", f"{path}: permission denied") from None
+    return Source(size=size, head=head, filename=filename, path=path)
+
+
+def _file_source(f: IO[bytes], limit: int, filename: str) -> Source:
+    try:
+        start = f.tell()
+        end = f.seek(0, io.SEEK_END)
+        f.seek(start)
+    except (OSError, AttributeError, ValueError):
+        data = f.read(limit + 1)  # not seekable: it cannot be re-read for a retry, so hold it (bounded)
+        if not isinstance(data, bytes):
+            raise ValidationError("file", "the file object must be opened in binary mode") from None
+        return Source(size=len(data), head=data[:32], filename=filename, data=data)
+    head = f.read(32)
+    f.seek(start)
+    if not isinstance(head, bytes):
+        raise ValidationError("file", "the file object must be opened in binary mode")
+    return Source(size=end - start, head=head, filename=filename, file=f, start=start)
+
+
+def _file_name(f: object) -> str:
+    name = getattr(f, "name", None)
+    return Path(name).name if isinstance(name, str) and name else "file"
+
+
+class FilePayload(payload.Payload):
+    """An upload streamed from disk in chunks read in a thread; its size is known, so no chunked encoding."""
+
+    _autoclose = True  # it holds no file between writes
+
+    def __init__(self, source: Source, *, content_type: str) -> None:
+        super().__init__(source, content_type=content_type)
+        self._source = source
+        self._size = source.size
+
+    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
+        """Not decodable: a file payload is only ever streamed."""
+        raise TypeError("a file payload cannot be decoded")
+
+    async def write(self, writer: Any) -> None:
+        """Stream the file to ``writer``."""
+        await self.write_with_length(writer, None)
+
+    async def write_with_length(self, writer: Any, content_length: int | None) -> None:
+        """Stream at most ``content_length`` bytes (all when None), reopening or rewinding the source."""
+        src = self._source
+        f = await asyncio.to_thread(src.path.open, "rb") if src.path is not None else src.file
+        assert f is not None
+        try:
+            await asyncio.to_thread(f.seek, src.start)
+            left = src.size if content_length is None else min(src.size, content_length)
+            while left > 0:
+                chunk = await asyncio.to_thread(f.read, min(CHUNK, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                await writer.write(chunk)
+        finally:
+            if src.path is not None:
+                await asyncio.to_thread(f.close)
+
+
+async def write_stream(chunks: AsyncIterable[bytes], dest: Path) -> tuple[Path, str]:
+    """Write ``chunks`` to a temporary file beside ``dest`` (in a thread); return its path and sha256 hex.
+
+    The caller renames it into place once the digest checks out, or removes it.
+    """
+    fd, name = await asyncio.to_thread(tempfile.mkstemp, prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    tmp = Path(name)
+    digest = hashlib.sha256()
+    out = os.fdopen(fd, "wb")
+
+    def put(chunk: bytes) -> None:
+        out.write(chunk)
+        digest.update(chunk)
+
+    try:
+        async for chunk in chunks:
+            await asyncio.to_thread(put, chunk)
+        await asyncio.to_thread(out.close)
+    except BaseException:
+        await asyncio.to_thread(_discard, out, tmp)
+        raise
+    return tmp, digest.hexdigest()
+
+
+def _discard(out: IO[bytes], tmp: Path) -> None:
+    out.close()
+    tmp.unlink(missing_ok=True)

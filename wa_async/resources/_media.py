@@ -1,0 +1,212 @@
+"""``client.media``: upload, look up, download and delete media (FACTS §4, §6)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, overload
+
+import aiohttp
+import msgspec
+
+from .._errors import AuthError, MediaError, NotFound, TransportError, ValidationError
+from .._session import decode_error
+from ._files import CHUNK, MEDIA_LIMITS, check_media, open_source, write_stream
+
+if TYPE_CHECKING:
+    from .._client import Client
+
+__all__ = ["ChecksumMismatch", "Media", "MediaInfo"]
+
+MediaSource = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
+
+
+class MediaInfo(msgspec.Struct, frozen=True):
+    """An uploaded medium: its short-lived download ``url`` (5 minutes, FACTS §6), type, digest and size."""
+
+    id: str
+    url: str
+    mime_type: str
+    sha256: str
+    file_size: int | None = None
+
+
+class _MediaInfoWire(msgspec.Struct):
+    id: str
+    url: str
+    mime_type: str = ""
+    sha256: str = ""
+    file_size: int | str | None = None  # a string in Meta's example (payloads/media-url-retrieve-response.json)
+    messaging_product: str = "whatsapp"
+
+
+class _Id(msgspec.Struct):
+    id: str
+
+
+class _Success(msgspec.Struct):
+    success: bool = False
+
+
+class ChecksumMismatch(MediaError):
+    """The downloaded bytes do not match the ``sha256`` Meta gave for them; nothing was kept."""
+
+    def __init__(self, media_id: str, expected: str, actual: str) -> None:
+        self.media_id = media_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"media {media_id}: sha256 mismatch, expected {expected}, got {actual}; the download is corrupt",
+            http_status=200,
+        )
+
+
+class Media:
+    """Media of the client's phone number: ``client.media``.
+
+    ::
+
+        media_id = await client.media.upload("invoice.pdf", "application/pdf")   # streamed from disk
+        info = await client.media.get(media_id)
+        path = await client.media.download(info, dest="copy.pdf")                # sha256 checked
+        await client.media.delete(media_id)
+    """
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<Media phone_number_id={self._client.phone_number_id}>"
+
+    async def upload(self, file: MediaSource, mime_type: str, *, filename: str | None = None) -> str:
+        """Upload a path, bytes or a binary file object; return the media id (valid 30 days, FACTS §6).
+
+        The type and size are checked against the documented limits (FACTS §4) before anything is sent; a file
+        is streamed from disk in chunks, never read whole.
+        """
+        if not isinstance(mime_type, str) or not mime_type.strip():
+            raise ValidationError("mime_type", "is empty")
+        mime = mime_type.split(";", 1)[0].strip().lower()
+        limit = MEDIA_LIMITS.get(mime, ("", 0))[1]
+        source = await open_source(file, limit, filename)
+        check_media(mime, source.size, source.head)
+
+        def form() -> aiohttp.FormData:
+            data = aiohttp.FormData()
+            data.add_field("messaging_product", "whatsapp")
+            data.add_field("type", mime)
+            data.add_field("file", source.payload(mime), filename=source.filename, content_type=mime)
+            return data
+
+        client = self._client
+        result = await client.request("POST", f"{client.phone_number_id}/media", data=form, decode=_Id)
+        return result.id
+
+    async def get(self, media_id: str) -> MediaInfo:
+        """The medium's download URL (valid 5 minutes), MIME type, sha256 and size."""
+        w = await self._client.request("GET", _media_id(media_id), decode=_MediaInfoWire)
+        return MediaInfo(id=w.id, url=w.url, mime_type=w.mime_type, sha256=w.sha256, file_size=_int(w.file_size))
+
+    async def delete(self, media_id: str) -> bool:
+        """Delete an uploaded medium; True when Meta confirms."""
+        result = await self._client.request("DELETE", _media_id(media_id), decode=_Success)
+        return result.success
+
+    @overload
+    async def download(self, media: str | MediaInfo, dest: None = None) -> bytes: ...
+
+    @overload
+    async def download(self, media: str | MediaInfo, dest: str | os.PathLike[str]) -> Path: ...
+
+    async def download(self, media: str | MediaInfo, dest: str | os.PathLike[str] | None = None) -> bytes | Path:
+        """Fetch a medium by id or :class:`MediaInfo`: its bytes, or stream it to ``dest`` and return the path.
+
+        The URL needs the bearer token and expires after 5 minutes; a 404 or 401 from the media host fetches a
+        fresh URL once (FACTS §6). The sha256 is checked (hex or base64); on a mismatch :class:`ChecksumMismatch`
+        is raised and no file is left behind.
+        """
+        info = media if isinstance(media, MediaInfo) else await self.get(media)
+        target = None if dest is None else Path(dest)
+        for last_try in (False, True):
+            try:
+                if target is None:
+                    data = await self._client.request("GET", info.url, absolute=True, decode=bytes)
+                    _verify(info, hashlib.sha256(data).hexdigest())
+                    return data
+                return await self._download_to(info, target)
+            except (NotFound, AuthError):
+                if last_try:
+                    raise
+                info = await self.get(info.id)  # the URL expired: ask for a new one
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _download_to(self, info: MediaInfo, dest: Path) -> Path:
+        async with _stream(self._client, info.url) as chunks:
+            tmp, actual = await write_stream(chunks, dest)
+        try:
+            _verify(info, actual)
+            await asyncio.to_thread(os.replace, tmp, dest)
+        except BaseException:
+            await asyncio.to_thread(tmp.unlink, True)
+            raise
+        return dest
+
+
+def _int(value: int | str | None) -> int | None:
+    if isinstance(value, str):
+        return int(value) if value.strip().isdigit() else None
+    return value
+
+
+def _media_id(media_id: str) -> str:
+    value = str(media_id).strip()
+    if not value or "/" in value or "?" in value:
+        raise ValidationError("media_id", f"{media_id!r} is not a media id")
+    return value
+
+
+def _verify(info: MediaInfo, actual_hex: str) -> None:
+    expected = _hex_digest(info.sha256)
+    if expected is not None and expected != actual_hex:
+        raise ChecksumMismatch(info.id, expected, actual_hex)
+
+
+def _hex_digest(value: str) -> str | None:
+    """A sha256 as lowercase hex, from hex or base64 (either form has been seen); None when it is neither."""
+    text = value.strip()
+    if len(text) == 64:
+        with contextlib.suppress(ValueError):
+            return bytes.fromhex(text).hex()
+    with contextlib.suppress(binascii.Error, ValueError):
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_" if "-" in text or "_" in text else None)
+        if len(raw) == 32:
+            return raw.hex()
+    return None
+
+
+@contextlib.asynccontextmanager
+async def _stream(client: Client, url: str) -> AsyncIterator[AsyncIterator[bytes]]:
+    """GET ``url`` with the bearer token through the limiter, yielding the body in chunks (not buffered).
+
+    Uses the client's pooled aiohttp session; aiohttp's errors become :class:`TransportError` here.
+    """
+    await client.start()
+    session = client._session._session  # the pooled aiohttp session (the Session seam has no streaming read)
+    assert session is not None
+    await client.limiter.acquire()
+    try:
+        async with session.get(url, headers=client.auth_headers) as resp:
+            if resp.status >= 300:
+                body = await resp.read()
+                raise decode_error(resp.status, resp.headers, body, request=url)
+            yield resp.content.iter_chunked(CHUNK)
+    except (aiohttp.ClientError, TimeoutError) as e:
+        raise TransportError(f"downloading {url} failed: {type(e).__name__}: {e}") from e
