@@ -1,0 +1,158 @@
+"""client.phone_numbers and client.profile: Meta's examples over aioresponses, limits, and the emulator."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aioresponses import aioresponses
+from yarl import URL
+
+import wa_async as wa
+from wa_async.resources import BusinessProfile, PhoneNumbers, Profile, Throughput
+
+PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
+BASE = "https://gw.test/whatsapp-business"
+PNID, WABA = "106540352242922", "102290129340398"
+NUMBERS = re.compile(rf"^{re.escape(BASE)}/v21\.0/{WABA}/phone_numbers(\?.*)?$")
+NUMBER = re.compile(rf"^{re.escape(BASE)}/v21\.0/{PNID}(\?.*)?$")
+PROFILE = re.compile(rf"^{re.escape(BASE)}/v21\.0/{PNID}/whatsapp_business_profile(\?.*)?$")
+
+
+def payload(name: str) -> dict[str, Any]:
+    return json.loads((PAYLOADS / name).read_text())  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[wa.Client]:
+    async with wa.Client.maton(PNID, api_key="k", base_url=BASE, waba_id=WABA, rate_limit=None) as c:
+        yield c
+
+
+def queries(mock: aioresponses) -> list[dict[str, str]]:
+    return [dict(URL(str(url)).query) for (m, url), cs in mock.requests.items() for _ in cs if m == "GET"]
+
+
+async def test_list_decodes_the_documented_numbers(client: wa.Client) -> None:
+    with aioresponses() as mock:
+        mock.get(NUMBERS, payload=payload("phone-numbers-list-response.json"))
+        first, second = await PhoneNumbers(client).list()
+    assert first.display_phone_number == "+1 631-555-5555" and first.verified_name == "Jasper's Market"
+    assert first.quality_rating == "GREEN" and first.messaging_limit == "TIER_1K" and first.account_mode == "LIVE"
+    assert first.is_official_business_account is True and first.username == "jaspers_market"
+    assert second.status == "PENDING" and second.username is None and second.messaging_limit == "TIER_50"
+    assert queries(mock) == [{}]  # no `next`: one page
+
+
+async def test_list_follows_pages_and_sends_fields(client: wa.Client) -> None:
+    page = payload("phone-numbers-list-response.json")
+    page["paging"]["next"] = "https://graph.facebook.com/v23.0/next"
+    last = {"data": [{"id": "3", "display_phone_number": "+1 555"}], "paging": {"cursors": {"after": "Z"}}}
+    with aioresponses() as mock:
+        mock.get(NUMBERS, payload=page)
+        mock.get(NUMBERS, payload=last)
+        numbers = await PhoneNumbers(client).list(fields=["id", "display_phone_number"])
+    assert [n.id for n in numbers] == ["1906385232743451", "1913623884432103", "3"]
+    assert queries(mock) == [{"fields": "id,display_phone_number"},
+                             {"fields": "id,display_phone_number", "after": "MTAxNTExOTQ1MjAwNzI5NDE="}]  # fmt: skip
+
+
+async def test_get_decodes_the_documented_metadata(client: wa.Client) -> None:
+    with aioresponses() as mock:
+        mock.get(NUMBER, payload=payload("phone-number-metadata-response.json"))
+        number = await PhoneNumbers(client).get()
+    assert number.id == "106540352242922" and number.platform_type == "CLOUD_API"
+    assert number.throughput == Throughput(level="STANDARD") and number.code_verification_status == "VERIFIED"
+    assert number.webhook_configuration == {"application": "https://www.luckyshrub.com/webhooks"}
+
+
+async def test_numbers_list_needs_the_waba_id() -> None:
+    async with wa.Client.maton(PNID, api_key="k", base_url=BASE) as c:
+        with pytest.raises(wa.ValidationError, match="waba_id"):
+            await PhoneNumbers(c).list()
+
+
+EXPECTED = BusinessProfile(
+    about="Welcome to our business! We provide excellent service.",
+    address="123 Business Street, City, State 12345",
+    description="We are a leading provider of quality products and services.",
+    email="contact@business.com",
+    websites=["https://www.business.com", "https://www.facebook.com/business"],
+    vertical="RESTAURANT",
+    profile_picture_url="https://pps.whatsapp.net/v/profile_picture_url",
+)
+
+
+async def test_profile_get_accepts_the_nested_openapi_shape(client: wa.Client) -> None:
+    with aioresponses() as mock:
+        mock.get(PROFILE, payload=payload("business-profile-get-response.json"))
+        assert await Profile(client).get() == EXPECTED
+    assert queries(mock)[0]["fields"].split(",") == [
+        "about", "address", "description", "email", "profile_picture_url", "websites", "vertical"]  # fmt: skip
+
+
+async def test_profile_get_accepts_the_flat_documented_shape(client: wa.Client) -> None:
+    flat = {**payload("business-profile-get-response.json")["data"][0]["business_profile"]}
+    with aioresponses() as mock:
+        mock.get(PROFILE, payload={"data": [flat]})
+        assert await Profile(client).get() == EXPECTED
+
+
+async def test_profile_update_sends_the_documented_request(client: wa.Client) -> None:
+    documented = payload("business-profile-update-request.json")
+    fields = {k: v for k, v in documented.items() if k != "messaging_product"}
+    with aioresponses() as mock:
+        mock.post(PROFILE, payload={"success": True})
+        assert await Profile(client).update(**fields) is True
+        (call,) = [c for (m, _), cs in mock.requests.items() for c in cs if m == "POST"]
+    assert json.loads(call.kwargs["data"]) == documented
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"about": ""}, "about"),
+        ({"about": "a" * 140}, "about"),
+        ({"address": "a" * 257}, "address"),
+        ({"email": "e" * 129}, "email"),
+        ({"description": "d" * 513}, "description"),
+        ({"websites": ["https://a", "https://b", "https://c"]}, "websites"),
+        ({"websites": ["https://" + "w" * 249]}, "websites[0]"),
+        ({"websites": ["not a url"]}, "websites[0]"),
+        ({}, "profile"),
+    ],
+)
+async def test_profile_limits_are_checked_locally(client: wa.Client, fields: dict[str, Any], field: str) -> None:
+    with aioresponses() as mock:
+        with pytest.raises(wa.ValidationError) as caught:
+            await Profile(client).update(**fields)
+        assert mock.requests == {}
+    assert caught.value.field == field
+
+
+async def test_profile_limits_are_inclusive(client: wa.Client) -> None:
+    with aioresponses() as mock:
+        mock.post(PROFILE, payload={"success": True})
+        assert await Profile(client).update(about="a" * 139, address="a" * 256, email="e" * 128,
+                                            description="d" * 512, websites=["https://" + "w" * 248] * 2)  # fmt: skip
+
+
+async def test_against_the_emulator() -> None:
+    async with wa.Emulator(rate_limit=None) as emu:
+        client = wa.Client.maton(emu.phone_number_id, api_key="k", base_url=emu.gateway_url, waba_id=emu.waba_id,
+                                 rate_limit=None)  # fmt: skip
+        async with client:
+            (number,) = await PhoneNumbers(client).list()
+            assert number.id == emu.phone_number_id and number.display_phone_number == emu.display_phone_number
+            me = await PhoneNumbers(client).get(fields="display_phone_number,quality_rating,throughput")
+            assert me.quality_rating == "GREEN" and me.throughput == Throughput("STANDARD") and me.status is None
+            with pytest.raises(wa.ApiError, match="nonexisting field"):
+                await PhoneNumbers(client).get(fields="nope")
+            profile = Profile(client)
+            assert await profile.update(about="Open 9-5", websites=["https://shop.test"], vertical="retail")
+            got = await profile.get()
+            assert got.about == "Open 9-5" and got.websites == ["https://shop.test"] and got.vertical == "RETAIL"
