@@ -19,6 +19,7 @@ from ._messages import MarkRead, Message
 from ._queue import OnWire, OutboundQueue
 from ._retry import RetryPolicy
 from ._session import Response, Session, decode_error
+from .resources import Media, PhoneNumbers, Profile, Templates
 
 if TYPE_CHECKING:
     from ._broadcast import BroadcastReport
@@ -78,7 +79,8 @@ class Client:
             wamid = await client.send(wa.Text("15551234567", "Hello"))
             futures = [await client.submit(m) for m in messages]       # backpressure from the bounded queue
 
-    Every request (messages, media, templates, profile) passes the rate limiter first.
+    Every request (messages, media, templates, profile) passes the rate limiter first. The other APIs hang off
+    the client: ``client.media``, ``client.templates``, ``client.phone_numbers``, ``client.profile``.
     """
 
     def __init__(
@@ -138,6 +140,10 @@ class Client:
             clock=clock,
         )
         self._state = _State.UNOPENED
+        self.media = Media(self)
+        self.templates = Templates(self)
+        self.phone_numbers = PhoneNumbers(self)
+        self.profile = Profile(self)
         self.conversations = Conversations(windows=windows, store=window_store, phone_number_id=self.phone_number_id)
         self._check_windows = windows is not False
 
