@@ -1,0 +1,398 @@
+"""``wa-async media|templates|numbers|profile|connections``: the API beyond sending, from the command line.
+
+Listings print a table (``--json``: one JSON object a line); single objects print as JSON. A user mistake (a bad
+id, a missing key) prints one line and exits non-zero: 1 when the API refused, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import mimetypes
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from rich.console import Console
+from rich.table import Table
+
+from .._client import Client
+from ..maton import CTRL_URL, Connections
+from ..resources import (
+    BodyText,
+    Component,
+    FooterText,
+    HeaderText,
+    Media,
+    PhoneNumberButton,
+    PhoneNumbers,
+    Profile,
+    QuickReplyButton,
+    Templates,
+    UrlButton,
+)
+from ._common import UsageError, add_target_arguments, client_from_args, run_async
+
+__all__ = ["main", "register"]
+
+_Handler = Callable[[argparse.Namespace], int]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``media``, ``templates``, ``numbers``, ``profile`` and ``connections`` commands."""
+    _media(subparsers)
+    _templates(subparsers)
+    _numbers(subparsers)
+    _profile(subparsers)
+    _connections(subparsers)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run these commands on their own (``python -m wa_async.cli.resources media get ID``)."""
+    parser = argparse.ArgumentParser(prog="wa-async", description=__doc__)
+    register(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+def _group(subparsers: Any, name: str, help_text: str) -> Any:
+    parser = subparsers.add_parser(name, help=help_text, description=help_text)
+    return parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+
+def _verb(verbs: Any, name: str, help_text: str, func: _Handler, *, target: bool = True) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = verbs.add_parser(name, help=help_text, description=help_text)
+    if target:
+        add_target_arguments(p)
+    p.set_defaults(func=func)
+    return p
+
+
+def _with_client(
+    args: argparse.Namespace, body: Callable[[Client], Awaitable[int]], *, phone: bool = True, waba: bool = False
+) -> int:
+    async def run() -> int:
+        client = client_from_args(args, need_phone=phone, windows=False)
+        if waba and not client.waba_id:
+            raise UsageError("no WhatsApp Business Account id: pass --waba-id or set WA_WABA_ID")
+        async with client:
+            return await body(client)
+
+    return run_async(run)
+
+
+# --- output ---------------------------------------------------------------------------------------------------
+
+
+def _plain(obj: Any) -> Any:
+    """A struct as JSON-ready builtins, without the fields Meta did not return."""
+    data = msgspec.to_builtins(obj)
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if v not in (None, [], {})}
+    return data
+
+
+def _print_json(obj: Any) -> None:
+    print(msgspec.json.format(msgspec.json.encode(_plain(obj)), indent=2).decode())
+
+
+def _print_rows(rows: Iterable[Any], columns: Sequence[str], as_json: bool, title: str) -> int:
+    items = [_plain(r) for r in rows]
+    if as_json:
+        for item in items:
+            print(msgspec.json.encode(item).decode())
+        return 0
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for item in items:
+        table.add_row(*(_cell(item.get(c)) for c in columns))
+    Console(highlight=False).print(table)
+    return 0
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return msgspec.json.encode(value).decode()
+    return str(value)
+
+
+# --- media ----------------------------------------------------------------------------------------------------
+
+
+def _media(subparsers: Any) -> None:
+    verbs = _group(subparsers, "media", "upload, look up, download or delete media")
+    p = _verb(verbs, "upload", "upload a file (streamed) and print its media id", _media_upload)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--type", required=True, metavar="MIME", help="the MIME type, e.g. image/jpeg or application/pdf")
+    p.add_argument("--filename", help="the name WhatsApp shows (default: the file's)")
+    p = _verb(verbs, "get", "print a medium's URL, type, sha256 and size as JSON", _media_get)
+    p.add_argument("media_id", metavar="ID")
+    p = _verb(verbs, "download", "download a medium (sha256 checked) to a file", _media_download)
+    p.add_argument("media_id", metavar="ID")
+    p.add_argument("--out", metavar="FILE", help="where to write it (default: ID plus an extension, here)")
+    p = _verb(verbs, "delete", "delete an uploaded medium", _media_delete)
+    p.add_argument("media_id", metavar="ID")
+
+
+def _media_upload(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        print(await Media(client).upload(Path(args.file), args.type, filename=args.filename))
+        return 0
+
+    return _with_client(args, body)
+
+
+def _media_get(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        _print_json(await Media(client).get(args.media_id))
+        return 0
+
+    return _with_client(args, body, phone=False)
+
+
+def _media_download(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        media = Media(client)
+        info = await media.get(args.media_id)
+        out = Path(args.out) if args.out else Path(f"{info.id}{mimetypes.guess_extension(info.mime_type) or ''}")
+        path = await media.download(info, out)
+        print(path)
+        return 0
+
+    return _with_client(args, body, phone=False)
+
+
+def _media_delete(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        ok = await Media(client).delete(args.media_id)
+        print("deleted" if ok else "not deleted")
+        return 0 if ok else 1
+
+    return _with_client(args, body, phone=False)
+
+
+# --- templates ------------------------------------------------------------------------------------------------
+
+
+def _templates(subparsers: Any) -> None:
+    verbs = _group(subparsers, "templates", "list, inspect, create or delete message templates (needs --waba-id)")
+    p = _verb(verbs, "list", "list templates (every page)", _templates_list)
+    p.add_argument("--status", help="APPROVED, PENDING, REJECTED, PAUSED, ... (comma-separated)")
+    p.add_argument("--name", help="names containing this")
+    p.add_argument("--category", choices=["AUTHENTICATION", "MARKETING", "UTILITY"], type=str.upper)
+    p.add_argument("--language", help="a language code, e.g. en_US")
+    p.add_argument("--limit", type=int, metavar="N", help="page size")
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    p = _verb(verbs, "get", "print one template as JSON", _templates_get)
+    p.add_argument("template_id", metavar="ID")
+    p = _verb(verbs, "create", "submit a template for review; print its id, status and category", _templates_create)
+    p.add_argument("--name", required=True, help="lowercase letters, digits and underscores")
+    p.add_argument("--language", default="en_US", help="language code (default en_US)")
+    p.add_argument("--category", required=True, choices=["AUTHENTICATION", "MARKETING", "UTILITY"], type=str.upper)
+    p.add_argument("--body", required=True, metavar="TEXT", help="the body; {{1}}, {{2}} ... are parameters")
+    p.add_argument("--example", action="append", default=[], metavar="VALUE",
+                   help="an example value for the next body parameter (repeat)")  # fmt: skip
+    p.add_argument("--header", metavar="TEXT", help="a text header")
+    p.add_argument("--header-example", metavar="VALUE", help="the example for the header's parameter")
+    p.add_argument("--footer", metavar="TEXT")
+    p.add_argument("--quick-reply", action="append", default=[], metavar="LABEL", help="a quick-reply button")
+    p.add_argument("--url-button", action="append", default=[], metavar="LABEL=URL", help="a URL button")
+    p.add_argument("--phone-button", action="append", default=[], metavar="LABEL=PHONE", help="a call button")
+    p = _verb(verbs, "delete", "delete a template (every language, or one with --hsm-id)", _templates_delete)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--hsm-id", metavar="ID", help="the template id of one language's version")
+
+
+def _templates_list(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        it = Templates(client).list(status=args.status, name=args.name, category=args.category,
+                                    language=args.language, limit=args.limit)  # fmt: skip
+        rows = [t async for t in it]
+        return _print_rows(rows, ("name", "language", "status", "category", "id"), args.json, "templates")
+
+    return _with_client(args, body, phone=False, waba=True)
+
+
+def _templates_get(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        _print_json(await Templates(client).get(args.template_id))
+        return 0
+
+    return _with_client(args, body, phone=False)
+
+
+def _pair(spec: str, flag: str) -> tuple[str, str]:
+    label, sep, value = spec.partition("=")
+    if not sep or not label or not value:
+        raise UsageError(f"{flag} {spec!r}: write it as LABEL=VALUE")
+    return label, value
+
+
+def _templates_create(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        components: list[Component] = []
+        if args.header is not None:
+            components.append(HeaderText(args.header, example=args.header_example))
+        components.append(BodyText(args.body, examples=args.example or None))
+        if args.footer is not None:
+            components.append(FooterText(args.footer))
+        components += [QuickReplyButton(label) for label in args.quick_reply]
+        components += [UrlButton(*_pair(s, "--url-button")) for s in args.url_button]
+        components += [PhoneNumberButton(*_pair(s, "--phone-button")) for s in args.phone_button]
+        info = await Templates(client).create(args.name, args.language, args.category, components)
+        _print_json(info)
+        return 0
+
+    return _with_client(args, body, phone=False, waba=True)
+
+
+def _templates_delete(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        ok = await Templates(client).delete(args.name, hsm_id=args.hsm_id)
+        print("deleted" if ok else "not deleted")
+        return 0 if ok else 1
+
+    return _with_client(args, body, phone=False, waba=True)
+
+
+# --- phone numbers and profile --------------------------------------------------------------------------------
+
+
+def _numbers(subparsers: Any) -> None:
+    verbs = _group(subparsers, "numbers", "the business's phone numbers")
+    p = _verb(verbs, "list", "list the WABA's phone numbers (needs --waba-id)", _numbers_list)
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    p = _verb(verbs, "get", "print this phone number (--phone-number-id) as JSON", _numbers_get)
+    p.add_argument("--fields", help="comma-separated fields (default: Meta's)")
+
+
+def _numbers_list(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        rows = await PhoneNumbers(client).list()
+        columns = ("id", "display_phone_number", "verified_name", "quality_rating", "messaging_limit_tier", "status")
+        return _print_rows(rows, columns, args.json, "phone numbers")
+
+    return _with_client(args, body, phone=False, waba=True)
+
+
+def _numbers_get(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        _print_json(await PhoneNumbers(client).get(fields=args.fields))
+        return 0
+
+    return _with_client(args, body)
+
+
+def _profile(subparsers: Any) -> None:
+    verbs = _group(subparsers, "profile", "the business profile of a phone number")
+    _verb(verbs, "get", "print the business profile as JSON", _profile_get)
+    p = _verb(verbs, "set", "change fields of the business profile", _profile_set)
+    p.add_argument("--about", help="1 to 139 characters")
+    p.add_argument("--address", help="at most 256 characters")
+    p.add_argument("--description", help="at most 512 characters")
+    p.add_argument("--email", help="at most 128 characters")
+    p.add_argument("--website", action="append", metavar="URL", help="up to 2 (repeat); replaces the list")
+    p.add_argument("--vertical", help="the industry, e.g. RETAIL or RESTAURANT")
+
+
+def _profile_get(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        _print_json(await Profile(client).get())
+        return 0
+
+    return _with_client(args, body)
+
+
+def _profile_set(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        ok = await Profile(client).update(about=args.about, address=args.address, description=args.description,
+                                          email=args.email, websites=args.website, vertical=args.vertical)  # fmt: skip
+        print("updated" if ok else "not updated")
+        return 0 if ok else 1
+
+    return _with_client(args, body)
+
+
+# --- Maton connections ----------------------------------------------------------------------------------------
+
+
+def _connections(subparsers: Any) -> None:
+    verbs = _group(subparsers, "connections", "Maton connections (MATON_API_KEY)")
+    p = _verb(verbs, "list", "list connections", _connections_list, target=False)
+    p.add_argument("--app", default="whatsapp-business", help="the app (default whatsapp-business)")
+    p.add_argument("--status", default="ACTIVE", help="ACTIVE (default), PENDING, ... or 'any'")
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    _ctrl_arguments(p)
+    p = _verb(verbs, "create", "start a connection and print the URL that authorizes it", _connections_create,
+              target=False)  # fmt: skip
+    p.add_argument("--app", default="whatsapp-business", help="the app (default whatsapp-business)")
+    _ctrl_arguments(p)
+    for name, help_text, func in (("get", "print one connection as JSON", _connections_get),
+                                  ("delete", "delete a connection", _connections_delete)):  # fmt: skip
+        p = _verb(verbs, name, help_text, func, target=False)
+        p.add_argument("connection_id", metavar="ID")
+        _ctrl_arguments(p)
+
+
+def _ctrl_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Maton account (flags or environment)")
+    g.add_argument("--api-key", metavar="KEY", help="Maton API key (env MATON_API_KEY)")
+    g.add_argument("--ctrl-url", metavar="URL", help=f"the control plane (env MATON_CTRL_URL, default {CTRL_URL})")
+
+
+def _with_connections(args: argparse.Namespace, body: Callable[[Connections], Awaitable[int]]) -> int:
+    async def run() -> int:
+        key = args.api_key or os.environ.get("MATON_API_KEY")
+        if not key:
+            raise UsageError("no Maton API key: pass --api-key or set MATON_API_KEY")
+        url = args.ctrl_url or os.environ.get("MATON_CTRL_URL") or CTRL_URL
+        async with Connections(api_key=key, base_url=url) as conns:
+            return await body(conns)
+
+    return run_async(run)
+
+
+def _connections_list(args: argparse.Namespace) -> int:
+    async def body(conns: Connections) -> int:
+        status = None if args.status.lower() == "any" else args.status.upper()
+        rows = await conns.list(app=args.app or None, status=status)
+        return _print_rows(rows, ("connection_id", "app", "status", "last_updated_time"), args.json, "connections")
+
+    return _with_connections(args, body)
+
+
+def _connections_create(args: argparse.Namespace) -> int:
+    async def body(conns: Connections) -> int:
+        connection = await conns.create(args.app)
+        _print_json(connection)
+        print(f"Open {connection.url} to authorize it.", file=sys.stderr)
+        return 0
+
+    return _with_connections(args, body)
+
+
+def _connections_get(args: argparse.Namespace) -> int:
+    async def body(conns: Connections) -> int:
+        _print_json(await conns.get(args.connection_id))
+        return 0
+
+    return _with_connections(args, body)
+
+
+def _connections_delete(args: argparse.Namespace) -> int:
+    async def body(conns: Connections) -> int:
+        ok = await conns.delete(args.connection_id)
+        print("deleted" if ok else "not deleted")
+        return 0 if ok else 1
+
+    return _with_connections(args, body)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
