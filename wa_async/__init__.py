@@ -78,9 +78,10 @@ from ._messages import (
 )
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
 from ._retry import RetryDecision, RetryPolicy
+from .resources import BusinessProfile, ChecksumMismatch, MediaInfo, PhoneNumber, TemplateInfo
 
 if TYPE_CHECKING:
-    from . import emulator, webhooks
+    from . import emulator, maton, webhooks
     from .emulator import Emulator
 
 try:
@@ -92,6 +93,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 _LAZY = {
     "emulator": ("wa_async.emulator", None),
     "webhooks": ("wa_async.webhooks", None),
+    "maton": ("wa_async.maton", None),
     "Emulator": ("wa_async.emulator", "Emulator"),
 }
 
@@ -115,8 +117,10 @@ __all__ = [
     "AuthError",
     "BodyParams",
     "BroadcastReport",
+    "BusinessProfile",
     "ButtonParams",
     "Buttons",
+    "ChecksumMismatch",
     "Client",
     "ClientClosed",
     "Contact",
@@ -143,6 +147,7 @@ __all__ = [
     "Location",
     "MarkRead",
     "MediaError",
+    "MediaInfo",
     "MemoryWindowStore",
     "Message",
     "Name",
@@ -151,6 +156,7 @@ __all__ = [
     "Outcome",
     "PayloadParam",
     "Phone",
+    "PhoneNumber",
     "QueueFull",
     "RateLimited",
     "Reaction",
@@ -166,6 +172,7 @@ __all__ = [
     "Sticker",
     "Template",
     "TemplateError",
+    "TemplateInfo",
     "Text",
     "TextParam",
     "TransportError",
@@ -180,5 +187,6 @@ __all__ = [
     "WindowStore",
     "__version__",
     "emulator",
+    "maton",
     "webhooks",
 ]
