@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from aiohttp import web
 
@@ -17,6 +19,7 @@ import wa_async as wa
 from wa_async.emulator import Emulator, Fault
 
 RATE = 10
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def max_window(arrivals: Sequence[float], width: float = 1.0) -> int:
@@ -142,3 +145,17 @@ async def test_close_cancel_mid_run_fails_the_rest_and_loses_nothing() -> None:
         assert emu.stats.requests == requests
     assert client.closed
     assert client.pending == 0  # queued + in flight: nothing is either once close() returned
+
+
+async def test_rate_precision_benchmark_runs_against_an_emulator_process() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "benchmarks.bench_rate_precision", "--rate", "40", "--count", "20", "--runs", "2",
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    async with asyncio.timeout(60):
+        out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    lines = out.decode().splitlines()
+    assert [line.split()[0] for line in lines] == ["emulator", "run", "run", "median"]
+    assert "429s    0" in lines[-1] and "max window   " in lines[-1]
+    assert all("sent 20, failed 0" in line for line in lines[1:3])
