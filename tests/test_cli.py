@@ -11,30 +11,15 @@ from collections.abc import Iterator
 import pytest
 from rich.console import Console
 
+from tests.emulator_process import emulator_process as start_emulator
 from wa_async.cli import main
 from wa_async.cli.demo import run_demo
 
 
 @pytest.fixture(scope="module")
 def emulator_process() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wa_async.cli", "emulator", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    urls: dict[str, str] = {}
-    try:
-        assert proc.stdout is not None
-        while len(urls) < 5:
-            line = proc.stdout.readline()
-            assert line, f"the emulator exited: {proc.stderr.read() if proc.stderr else ''}"
-            key, _, value = line.strip().partition(" ")
-            urls[key] = value.strip()
-        yield urls
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=10)
+    with start_emulator("--rate", "10") as info:
+        yield info
 
 
 def wa(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.emulator_process import emulator_process
 from wa_async.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,22 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "wa_async.emulator", "--port", "0", "--rate", "0"], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        info: dict[str, str] = {}
-        assert proc.stdout is not None
-        while "stats" not in info:
-            line = proc.stdout.readline()
-            assert line, "the emulator exited before it listened"
-            name, value = line.split(None, 1)
-            info[name] = value.strip()
+    with emulator_process("--rate", "0") as info:
         yield info
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 @pytest.fixture

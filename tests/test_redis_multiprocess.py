@@ -11,7 +11,6 @@ under the 1% spacing guard (about 10 ms at 10/s).
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import textwrap
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.emulator_process import emulator_process
 from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,34 +69,11 @@ _CLIENT = textwrap.dedent(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def emulator() -> Iterator[tuple[str, str, str]]:
     """``python -m wa_async.emulator --rate 10`` in its own process: (gateway_url, phone_number_id, stats url)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wa_async.emulator", "--port", str(_free_port()), "--rate", str(RATE)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        info: dict[str, str] = {}
-        while "stats" not in info:
-            line = proc.stdout.readline()
-            assert line, f"the emulator exited ({proc.wait()}) before listening"
-            name, _, value = line.strip().partition(" ")
-            info[name] = value.strip()
+    with emulator_process("--rate", str(RATE)) as info:
         yield info["gateway_url"], info["phone_number_id"], info["stats"]
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 @pytest.mark.timeout(90)

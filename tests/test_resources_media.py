@@ -8,8 +8,6 @@ import hashlib
 import io
 import json
 import re
-import subprocess
-import sys
 import tracemalloc
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ import pytest
 from aioresponses import aioresponses
 
 import wa_async as wa
+from tests.emulator_process import emulator_process as start_emulator
 from wa_async.resources import ChecksumMismatch, Media, MediaInfo
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
@@ -266,22 +265,8 @@ async def test_refused_type_never_reaches_the_emulator(live: wa.Client, emu: wa.
 
 @pytest.fixture
 def emulator_process() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "wa_async.emulator", "--port", "0", "--rate", "0"], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        info: dict[str, str] = {}
-        assert proc.stdout is not None
-        while "stats" not in info:
-            line = proc.stdout.readline()
-            assert line, "the emulator exited before it listened"
-            name, value = line.split(None, 1)
-            info[name] = value.strip()
+    with start_emulator("--rate", "0") as info:
         yield info
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 async def test_50_mb_upload_and_download_stay_small_in_memory(emulator_process: dict[str, str], tmp_path: Path) -> None:
