@@ -103,3 +103,11 @@ def test_usage_wait_reads_minutes() -> None:
     assert usage_wait({"X-Business-Use-Case-Usage": "not json"}) is None
     zero = '{"1":[{"estimated_time_to_regain_access":0}]}'
     assert usage_wait({"X-Business-Use-Case-Usage": zero}) is None
+
+
+def test_account_limit_without_a_hint_pauses_at_least_a_window() -> None:
+    p = RetryPolicy(random=lambda: 0.0)
+    d = p.decide(api(RateLimited, 130429), attempt=1, elapsed=0)
+    assert d is not None and d.scope == "account" and d.delay == 1.0
+    d = RetryPolicy(random=lambda: 0.0, min_account_pause=0.0).decide(api(RateLimited, 4, 429), attempt=1, elapsed=0)
+    assert d is not None and d.delay == 0.0

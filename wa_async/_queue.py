@@ -126,6 +126,9 @@ class OutboundQueue:
             await asyncio.gather(*tasks, return_exceptions=True)
             self._workers = [t for t in self._workers if not t.done()]
             self._retry_tasks = {t for t in self._retry_tasks if not t.done()}
+        # Workers cancelled while they waited for the limiter never read their stop sentinels.
+        while not self._queue.empty():
+            self._queue.get_nowait()
 
     # -- submitting ------------------------------------------------------------------------------
 

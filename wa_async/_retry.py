@@ -35,8 +35,8 @@ class RetryPolicy:
 
     ``attempts`` counts every try, the first included; ``deadline`` bounds the time from the first try to the
     start of the last. ``Retry-After`` and the usage header's ``estimated_time_to_regain_access`` are honoured,
-    clamped to ``max_retry_after``. The pair limit (131056) waits ``4**X`` seconds, X counting that message's
-    pair-limit failures from 0 (FACTS §1.2). ``random`` is injectable so schedules are exact in tests::
+    clamped to ``max_retry_after``; an account-wide limit pauses at least ``min_account_pause``. The pair limit
+    (131056) waits ``4**X`` seconds, X counting that message's pair-limit failures from 0 (FACTS §1.2). ``random`` is injectable so schedules are exact in tests::
 
         policy = RetryPolicy(attempts=3, base=0.5, random=lambda: 1.0)
         policy.backoff(0), policy.backoff(1)    # (0.5, 1.0)
@@ -48,6 +48,7 @@ class RetryPolicy:
     deadline: float = 120.0
     retry_unknown: bool = False
     max_retry_after: float = 300.0
+    min_account_pause: float = 1.0
     random: Callable[[], float] = field(default=_random.random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,6 +95,9 @@ class RetryPolicy:
             return None
         if scope == "recipient":
             delay = max(float(4**pair_failures), hinted)
+        elif scope == "account":
+            # Throughput limits are counted over a sliding second: a shorter pause meets the same full window.
+            delay = max(self.backoff(attempt - 1), hinted, self.min_account_pause)
         else:
             delay = max(self.backoff(attempt - 1), hinted)
         if elapsed + delay > self.deadline:
