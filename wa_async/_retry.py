@@ -36,7 +36,8 @@ class RetryPolicy:
     ``attempts`` counts every try, the first included; ``deadline`` bounds the time from the first try to the
     start of the last. ``Retry-After`` and the usage header's ``estimated_time_to_regain_access`` are honoured,
     clamped to ``max_retry_after``; an account-wide limit pauses at least ``min_account_pause``. The pair limit
-    (131056) waits ``4**X`` seconds, X counting that message's pair-limit failures from 0 (FACTS §1.2). ``random`` is injectable so schedules are exact in tests::
+    (131056) waits ``4**X`` seconds, X counting that message's pair-limit failures from 0 (FACTS §1.2).
+    ``random`` is injectable so schedules are exact in tests::
 
         policy = RetryPolicy(attempts=3, base=0.5, random=lambda: 1.0)
         policy.backoff(0), policy.backoff(1)    # (0.5, 1.0)
