@@ -24,12 +24,14 @@ from typing import IO, Any
 
 import msgspec
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .._broadcast import BroadcastReport, broadcast
 from .._errors import ValidationError, WhatsAppError
 from .._journal import Journal, JournalError, JournalRow
 from .._messages import Template
+from ._redis import RedisOptionError, add_redis_arguments, default_key, redis_limiter
 
 __all__ = ["main", "register", "run"]
 
@@ -82,6 +84,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--access-token", dest="bc_access_token", metavar="TOKEN",
                    help="Graph access token, to call Meta directly (env WA_ACCESS_TOKEN)")
     p.add_argument("--base-url", dest="bc_base_url", metavar="URL", help="API base URL (env WA_BASE_URL)")
+    add_redis_arguments(p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,11 +110,11 @@ def run(args: argparse.Namespace) -> int:
         if not source.valid:
             raise UsageError(f"{args.recipients}: no valid recipients")
         report = asyncio.run(_send(args, source))
-    except (UsageError, JournalError) as e:
-        err.print(f"[red]error:[/] {e}")
+    except (UsageError, JournalError, RedisOptionError) as e:
+        err.print(f"[red]error:[/] {escape(str(e))}")
         return EXIT_USAGE
     except WhatsAppError as e:
-        err.print(f"[red]error:[/] {type(e).__name__}: {e}")
+        err.print(f"[red]error:[/] {type(e).__name__}: {escape(str(e))}")
         err.print(f"Nothing more was sent. Fix this and run the same command to resume the job in {args.journal}.")
         return 1
     if report is None:
@@ -245,7 +248,7 @@ def _current_cancelling() -> int:
 
 
 async def _client(args: argparse.Namespace, stack: contextlib.AsyncExitStack) -> Any:
-    from .._client import Client  # the client pulls in aiohttp; keep `--help` fast
+    from .._client import GRAPH_RATE, MATON_RATE, Client  # the client pulls in aiohttp; keep `--help` fast
 
     options: dict[str, Any] = {}
     if args.rate is not None:
@@ -258,6 +261,7 @@ async def _client(args: argparse.Namespace, stack: contextlib.AsyncExitStack) ->
         rate = options.get("rate_limit", 10.0)  # the gateway's own limit by default
         limit = None if rate is None else max(10, math.ceil(rate))
         emu = await stack.enter_async_context(Emulator(rate_limit=limit, check_templates=False))
+        await _share_limit(args, stack, options, emu.phone_number_id, MATON_RATE)
         return Client.maton(emu.phone_number_id, api_key="sandbox", base_url=emu.gateway_url, **options)
     phone_number_id = args.bc_phone_number_id or getattr(args, "phone_number_id", None) or os.environ.get(
         "WA_PHONE_NUMBER_ID")
@@ -268,11 +272,27 @@ async def _client(args: argparse.Namespace, stack: contextlib.AsyncExitStack) ->
         options["base_url"] = base_url
     token = args.bc_access_token or getattr(args, "access_token", None) or os.environ.get("WA_ACCESS_TOKEN")
     if token:
+        await _share_limit(args, stack, options, phone_number_id, GRAPH_RATE)
         return Client.graph(phone_number_id, access_token=token, **options)
     api_key = args.bc_api_key or getattr(args, "api_key", None) or os.environ.get("MATON_API_KEY")
     if not api_key:
         raise UsageError("no credentials: set MATON_API_KEY (or --api-key), or WA_ACCESS_TOKEN for Graph")
+    await _share_limit(args, stack, options, phone_number_id, MATON_RATE)
     return Client.maton(phone_number_id, api_key=api_key, **options)
+
+
+async def _share_limit(args: argparse.Namespace, stack: contextlib.AsyncExitStack, options: dict[str, Any],
+                       phone_number_id: str, default_rate: float) -> None:
+    """With ``--redis-url``, put a :class:`RedisLimiter` in ``options`` (closed with ``stack``, after the client)."""
+    if not args.redis_url:
+        if args.redis_key:
+            raise UsageError("--redis-key needs --redis-url")
+        return
+    rate = options.get("rate_limit", default_rate)
+    if rate is None:
+        raise UsageError("--rate 0 (no limit) cannot be shared through --redis-url; give the account's rate")
+    key = args.redis_key or default_key(phone_number_id)
+    options["limiter"] = await stack.enter_async_context(redis_limiter(args.redis_url, key, rate))
 
 
 _REPORT_STATUS = {"sent": "sent", "failed": "failed", "unknown": "unknown", "inflight": "unknown",

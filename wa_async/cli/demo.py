@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+
+from ._redis import RedisOptionError, add_redis_arguments, default_key, redis_limiter
 
 __all__ = ["register", "run_demo"]
 
@@ -24,6 +27,7 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("demo", help="broadcast to an in-process emulator with a live progress bar")
     p.add_argument("--count", type=int, default=100, help="how many recipients (default 100)")
     p.add_argument("--rate", type=int, default=10, help="the gateway's requests per second (default 10)")
+    add_redis_arguments(p)
     p.set_defaults(func=_run)
 
 
@@ -33,22 +37,40 @@ def _run(args: argparse.Namespace) -> int:
     async def main() -> int:
         if args.count < 1 or args.rate < 1:
             raise UsageError("--count and --rate must be at least 1")
-        await run_demo(args.count, args.rate, Console())
+        if args.redis_key and not args.redis_url:
+            raise UsageError("--redis-key needs --redis-url")
+        try:
+            await run_demo(args.count, args.rate, Console(), redis_url=args.redis_url, redis_key=args.redis_key)
+        except RedisOptionError as e:
+            raise UsageError(str(e)) from None
         return 0
 
     return run_async(main)
 
 
-async def run_demo(count: int, rate: int, console: Console) -> dict[str, float]:
-    """Run the demo and print its table; returns the figures shown."""
+async def run_demo(
+    count: int, rate: int, console: Console, *, redis_url: str | None = None, redis_key: str | None = None
+) -> dict[str, float]:
+    """Run the demo and print its table; returns the figures shown.
+
+    With ``redis_url`` the client's limit is a :class:`~wa_async.RedisLimiter` on ``redis_key`` (default
+    ``wa-async:<phone_number_id>``), shared with any other process using that key.
+    """
     from .. import _messages as m
     from .._client import Client
     from ..emulator import Emulator
 
-    async with Emulator(rate_limit=rate) as emu:
+    async with contextlib.AsyncExitStack() as stack:
+        emu = await stack.enter_async_context(Emulator(rate_limit=rate))
+        limiter = None
+        if redis_url:
+            key = redis_key or default_key(emu.phone_number_id)
+            limiter = await stack.enter_async_context(redis_limiter(redis_url, key, rate))
         console.print(f"[bold]wa-async demo[/]: {count} template messages to an emulator at {emu.gateway_url} "
-                      f"limited to {rate} requests/second")  # fmt: skip
-        client = Client.maton(emu.phone_number_id, api_key="demo", base_url=emu.gateway_url, rate_limit=rate)
+                      f"limited to {rate} requests/second"
+                      + (f", the limit shared through Redis key {key!r}" if redis_url else ""))  # fmt: skip
+        client = Client.maton(emu.phone_number_id, api_key="demo", base_url=emu.gateway_url, rate_limit=rate,
+                              limiter=limiter)  # fmt: skip
         sent = failed = 0
         errors: dict[str, int] = {}
         progress = Progress(
