@@ -146,6 +146,7 @@ class Client:
         self.profile = Profile(self)
         self.conversations = Conversations(windows=windows, store=window_store, phone_number_id=self.phone_number_id)
         self._check_windows = windows is not False
+        self._windows_local = self.conversations.local_only  # no shared store: check without awaiting
 
     # -- constructors ----------------------------------------------------------------------------
 
@@ -244,7 +245,13 @@ class Client:
 
         ``on_wire`` (advanced) is awaited once, just before the message first goes on the wire.
         """
-        await self._ready_for(msg)
+        if self._state is not _State.OPEN or not isinstance(msg, Message):
+            await self._prepare(msg)
+        if self._check_windows and msg.free_form:
+            if self._windows_local:
+                self.conversations.check_window_nowait(msg.to)
+            else:
+                await self.conversations.check_window(msg.to)
         return await self._queue.put(msg.to_json(), msg.to, on_wire)
 
     def submit_nowait(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
@@ -259,11 +266,10 @@ class Client:
 
     async def send(self, msg: Message) -> str:
         """Send a message and return its wamid (waits for queue room, then for the answer)."""
-        await self._ready_for(msg)
-        future = await self._queue.put(msg.to_json(), msg.to)
+        future = await self.submit(msg)
         return await future
 
-    async def _ready_for(self, msg: Message) -> None:
+    async def _prepare(self, msg: Message) -> None:
         if not isinstance(msg, Message):
             raise TypeError(
                 f"expected a message struct such as wa.Text, got {type(msg).__name__}"
@@ -271,8 +277,7 @@ class Client:
             )
         if self._state is not _State.OPEN:
             await self.start()
-        if self._check_windows and msg.free_form:
-            await self.conversations.check_window(msg.to)
+
 
     async def send_text(
         self, to: str, body: str, *, preview_url: bool = False, reply_to: str | None = None, **kw: Any

@@ -201,6 +201,11 @@ class Conversations:
         if self.windows is not False:
             self._judge(to, await self.window_expires(to))
 
+    @property
+    def local_only(self) -> bool:
+        """True when every window this object knows is in this process (no shared store to ask)."""
+        return self.store is self._local
+
     def check_window_nowait(self, to: str) -> None:
         """:meth:`check_window` from what this process observed, without asking a shared store."""
         if self.windows is not False:
