@@ -203,3 +203,23 @@ async def test_client_repr_shows_state() -> None:
     assert "unopened" in repr(client)
     await client.close()
     assert "closed" in repr(client)
+
+
+async def test_send_helpers_build_each_type() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, payload=OK, repeat=True)
+        async with wa.Client.maton("123", api_key="k") as client:
+            await client.send_buttons("15551234567", "Pick", [wa.ReplyButton("y", "Yes")])
+            await client.send_list("15551234567", "Menu", "Open", [wa.Section("S", [wa.Row("r1", "One")])])
+            await client.send_cta_url("15551234567", "Shop", "Visit", "https://example.com")
+            await client.send_contacts("15551234567", [wa.Contact("Ann", phones=["+15550001111"])])
+            await client.send_location("15551234567", 52.5, 13.4, name="Office")
+        types = [sent_body(mock, MATON, i)["type"] for i in range(5)]
+        assert types == ["interactive", "interactive", "interactive", "contacts", "location"]
+        assert sent_body(mock, MATON, 1)["interactive"]["type"] == "list"  # type: ignore[index]
+
+
+async def test_mark_read_object_is_refused_by_send() -> None:
+    async with wa.Client.maton("123", api_key="k") as client:
+        with pytest.raises(TypeError, match="mark_read"):
+            await client.send(wa.MarkRead("wamid.X"))  # type: ignore[arg-type]

@@ -15,7 +15,23 @@ import msgspec
 from ._conversations import Conversations, WaitableStatus, WindowStore
 from ._errors import ApiError, ClientClosed, DeliveryUnknown, TransportError, ValidationError, WhatsAppError
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
-from ._messages import MarkRead, Message
+from ._messages import (
+    Audio,
+    Buttons,
+    Contacts,
+    CtaUrl,
+    Document,
+    Image,
+    ListMessage,
+    Location,
+    MarkRead,
+    Message,
+    Reaction,
+    Sticker,
+    Template,
+    Text,
+    Video,
+)
 from ._queue import OnWire, OutboundQueue
 from ._retry import RetryPolicy
 from ._session import Response, Session, decode_error
@@ -278,67 +294,62 @@ class Client:
         if self._state is not _State.OPEN:
             await self.start()
 
-
     async def send_text(
         self, to: str, body: str, *, preview_url: bool = False, reply_to: str | None = None, **kw: Any
     ) -> str:
         """Send a :class:`Text` message; return its wamid."""
-        from ._messages import Text
-
         return await self.send(Text(to, body, preview_url=preview_url, reply_to=reply_to, **kw))
 
     async def send_template(self, to: str, name: str, language: str = "en_US", components: Any = (), **kw: Any) -> str:
         """Send a :class:`Template` message; return its wamid."""
-        from ._messages import Template
-
         return await self.send(Template(to, name, language, components, **kw))
 
     async def send_image(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
         """Send an :class:`Image` by link or media id; return its wamid."""
-        from ._messages import Image
-
         return await self.send(Image(to, link=link, id=id, **kw))
 
     async def send_video(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
         """Send a :class:`Video` by link or media id; return its wamid."""
-        from ._messages import Video
-
         return await self.send(Video(to, link=link, id=id, **kw))
 
     async def send_audio(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
         """Send an :class:`Audio` by link or media id; return its wamid."""
-        from ._messages import Audio
-
         return await self.send(Audio(to, link=link, id=id, **kw))
 
     async def send_document(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
         """Send a :class:`Document` by link or media id; return its wamid."""
-        from ._messages import Document
-
         return await self.send(Document(to, link=link, id=id, **kw))
 
     async def send_sticker(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
         """Send a :class:`Sticker` by link or media id; return its wamid."""
-        from ._messages import Sticker
-
         return await self.send(Sticker(to, link=link, id=id, **kw))
 
     async def send_location(self, to: str, latitude: float, longitude: float, **kw: Any) -> str:
         """Send a :class:`Location`; return its wamid."""
-        from ._messages import Location
-
         return await self.send(Location(to, latitude, longitude, **kw))
+
+    async def send_contacts(self, to: str, contacts: Any, **kw: Any) -> str:
+        """Send :class:`Contacts` cards; return the wamid."""
+        return await self.send(Contacts(to, contacts, **kw))
+
+    async def send_buttons(self, to: str, body: str, buttons: Any, **kw: Any) -> str:
+        """Send a :class:`Buttons` message (1 to 3 reply buttons); return its wamid."""
+        return await self.send(Buttons(to, body, buttons, **kw))
+
+    async def send_list(self, to: str, body: str, button: str, sections: Any, **kw: Any) -> str:
+        """Send a :class:`ListMessage`; return its wamid."""
+        return await self.send(ListMessage(to, body, button, sections, **kw))
+
+    async def send_cta_url(self, to: str, body: str, display_text: str, url: str, **kw: Any) -> str:
+        """Send a :class:`CtaUrl` call-to-action button; return its wamid."""
+        return await self.send(CtaUrl(to, body, display_text, url, **kw))
 
     async def send_reaction(self, to: str, message_id: str, emoji: str, **kw: Any) -> str:
         """React to a message (an empty ``emoji`` removes the reaction); return the reaction's wamid."""
-        from ._messages import Reaction
-
         return await self.send(Reaction(to, message_id, emoji, **kw))
 
     async def mark_read(self, message_id: str, *, typing: bool = False) -> bool:
         """Mark a received message (and those before it) as read, optionally showing a typing indicator."""
-        from ._messages import MarkRead
-
         body = MarkRead(message_id, typing=typing).to_json()
         result = await self.request("POST", f"{self.phone_number_id}/messages", body=body, decode=_Success)
         return result.success
