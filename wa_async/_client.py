@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import math
 import os
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import aiohttp
@@ -34,7 +35,7 @@ from ._messages import (
 )
 from ._queue import OnWire, OutboundQueue
 from ._retry import RetryPolicy
-from ._session import Response, Session, decode_error
+from ._session import CHUNK_SIZE, Response, Session, StreamedResponse, decode_error
 from .resources import Media, PhoneNumbers, Profile, Templates
 
 if TYPE_CHECKING:
@@ -448,26 +449,84 @@ class Client:
                 resp = await self._session.request(method, url, body=body, params=params, data=payload, headers=headers)
                 return _decode(resp, decode, body)
             except (ApiError, TransportError) as error:
-                decision = self.retry.decide(
-                    error,
-                    attempt=attempt,
-                    elapsed=clock() - first,
-                    pair_failures=pair_failures,
-                    idempotent=idempotent,
-                )
-                if decision is None:
+                waited = await self._wait_to_retry(error, attempt, clock() - first, pair_failures, idempotent)
+                if waited is None:
                     raise
-                if decision.scope == "recipient":
-                    pair_failures += 1
-                elif decision.scope == "account":
-                    await self.limiter.pause(decision.delay)
-                await self._sleep(decision.delay)
+                pair_failures = waited
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        absolute: bool = False,
+        headers: Mapping[str, str] | None = None,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> AsyncIterator[StreamedResponse]:
+        """Send a body-less request through the limiter and yield its answer with the body in chunks, unbuffered.
+
+        ``async with client.stream("GET", url, absolute=True) as (status, headers, chunks)``. Until the first
+        chunk is in hand every failure goes through the retry policy as in :meth:`request` (GET, HEAD and DELETE
+        are idempotent); a failure later, while the caller reads, is raised (:class:`DeliveryUnknown`).
+        """
+        if self._state is not _State.OPEN:
+            await self.start()
+        url = path if absolute else f"{self._api_root}/{path.lstrip('/')}"
+        idempotent = method.upper() in ("GET", "HEAD", "DELETE")
+        clock = self._clock or asyncio.get_running_loop().time
+        first = clock()
+        attempt = 0
+        pair_failures = 0
+        while True:
+            attempt += 1
+            await self.limiter.acquire()
+            async with contextlib.AsyncExitStack() as stack:
+                try:
+                    resp = await stack.enter_async_context(
+                        self._session.stream(method, url, headers=headers, chunk_size=chunk_size)
+                    )
+                    head = await anext(resp.chunks, b"")
+                except (ApiError, TransportError) as error:
+                    waited = await self._wait_to_retry(error, attempt, clock() - first, pair_failures, idempotent)
+                    if waited is None:
+                        raise
+                    pair_failures = waited
+                    continue
+                chunks = _prepend(head, resp.chunks)
+                stack.push_async_callback(chunks.aclose)
+                yield resp._replace(chunks=chunks)
+                return
+
+    async def _wait_to_retry(
+        self, error: ApiError | TransportError, attempt: int, elapsed: float, pair_failures: int, idempotent: bool
+    ) -> int | None:
+        """Sleep as the retry policy decides (pausing the limiter for an account-wide wait) and return the updated
+        pair-limit failure count; None when the policy gives up."""
+        decision = self.retry.decide(
+            error, attempt=attempt, elapsed=elapsed, pair_failures=pair_failures, idempotent=idempotent
+        )
+        if decision is None:
+            return None
+        if decision.scope == "recipient":
+            pair_failures += 1
+        elif decision.scope == "account":
+            await self.limiter.pause(decision.delay)
+        await self._sleep(decision.delay)
+        return pair_failures
 
     def __repr__(self) -> str:
         return (
             f"<Client {self.base_url} phone_number_id={self.phone_number_id} state={self._state.name.lower()} "
             f"pending={self.pending} limiter={self.limiter!r}>"
         )
+
+
+async def _prepend(head: bytes, rest: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
+    if head:
+        yield head
+    async for chunk in rest:
+        yield chunk
 
 
 def _decode(resp: Response, decode: Any, request: object) -> Any:

@@ -1,15 +1,16 @@
 """The one seam to the network: aiohttp, auth headers, base URLs and error decoding.
 
-Every request the client makes goes through :meth:`Session.request`. aiohttp's exceptions are translated here,
-once, into :class:`~wa_async.TransportError` (the request never left) or :class:`~wa_async.DeliveryUnknown`
-(it may have reached Meta); an error answer becomes the :class:`~wa_async.ApiError` subclass its Graph code
-names.
+Every request the client makes goes through :meth:`Session.request`, or :meth:`Session.stream` for a body read
+in chunks. aiohttp's exceptions are translated here, once, into :class:`~wa_async.TransportError` (the request
+never left) or :class:`~wa_async.DeliveryUnknown` (it may have reached Meta); an error answer becomes the
+:class:`~wa_async.ApiError` subclass its Graph code names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from typing import Any, NamedTuple, TypeVar
 
 import aiohttp
 import msgspec
@@ -17,9 +18,11 @@ import msgspec
 from ._errors import ApiError, DeliveryUnknown, TransportError, error_class
 from ._retry import parse_retry_after, usage_wait
 
-__all__ = ["Response", "Session", "decode_error"]
+__all__ = ["CHUNK_SIZE", "Response", "Session", "StreamedResponse", "decode_error"]
 
 T = TypeVar("T")
+
+CHUNK_SIZE = 256 * 1024
 
 
 class Response(msgspec.Struct, frozen=True):
@@ -28,6 +31,14 @@ class Response(msgspec.Struct, frozen=True):
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+
+class StreamedResponse(NamedTuple):
+    """A successful answer whose body is read in chunks: ``status, headers, chunks = response``."""
+
+    status: int
+    headers: Mapping[str, str]
+    chunks: AsyncIterator[bytes]
 
 
 class _GraphError(msgspec.Struct):
@@ -146,9 +157,7 @@ class Session:
         Raises :class:`TransportError` when the connection could not be made (nothing left),
         :class:`DeliveryUnknown` when the request may have been sent but no answer was read.
         """
-        session = self._session
-        if session is None:
-            raise RuntimeError("the session is not open: use `async with client:` or `await client.start()`")
+        session = self._open_session()
         hdrs = self.headers if headers is None else {**self.headers, **headers}
         if body is not None:
             data = body
@@ -159,12 +168,67 @@ class Session:
             async with session.request(method, url, data=data, params=params, headers=hdrs) as resp:
                 payload = await resp.read()
                 return Response(resp.status, resp.headers, payload)
-        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as e:
-            raise TransportError(f"could not connect to {url}: {e}") from e
-        except (TimeoutError, aiohttp.ServerTimeoutError) as e:
-            raise DeliveryUnknown(f"no answer from {url} within the timeout; it may have been delivered") from e
-        except (aiohttp.ClientError, OSError) as e:
-            raise DeliveryUnknown(
-                f"the connection to {url} failed after the request was sent ({type(e).__name__}: {e}); "
-                "it may have been delivered"
-            ) from e
+        except (aiohttp.ClientError, OSError, TimeoutError) as e:
+            raise _translate(e, url) from e
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> AsyncIterator[StreamedResponse]:
+        """Send a body-less request and yield the answer with its body as an async iterator of chunks.
+
+        The connection is released when the block ends, read to the end or not. An error answer (status 300 or
+        more) is read whole and raised as :func:`decode_error` decodes it. aiohttp's exceptions become
+        :class:`TransportError` or :class:`DeliveryUnknown` as in :meth:`request`, also while the chunks are read.
+        ``timeout`` bounds the connect and each read, not the whole body, whose time grows with its size.
+        """
+        session = self._open_session()
+        hdrs = {k: v for k, v in (self.headers if headers is None else {**self.headers, **headers}).items()
+                if k != "Content-Type"}  # fmt: skip  (there is no body)
+        timeout = aiohttp.ClientTimeout(total=None, connect=self.timeout, sock_read=self.timeout)
+        try:
+            resp = await session.request(method, url, headers=hdrs, timeout=timeout)
+        except (aiohttp.ClientError, OSError, TimeoutError) as e:
+            raise _translate(e, url) from e
+        chunks = _chunks(resp, url, chunk_size)
+        try:
+            if resp.status >= 300:
+                try:
+                    body = await resp.read()
+                except (aiohttp.ClientError, OSError, TimeoutError) as e:
+                    raise _translate(e, url) from e
+                raise decode_error(resp.status, resp.headers, body, request=url)
+            yield StreamedResponse(resp.status, resp.headers, chunks)
+        finally:
+            await chunks.aclose()
+            resp.release()
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("the session is not open: use `async with client:` or `await client.start()`")
+        return self._session
+
+
+async def _chunks(resp: aiohttp.ClientResponse, url: str, size: int) -> AsyncGenerator[bytes, None]:
+    try:
+        async for chunk in resp.content.iter_chunked(size):
+            yield chunk
+    except (aiohttp.ClientError, OSError, TimeoutError) as e:
+        raise _translate(e, url) from e
+
+
+def _translate(error: BaseException, url: str) -> TransportError:
+    """The one translation of aiohttp's exceptions: could not connect, or maybe delivered."""
+    if isinstance(error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError):
+        return TransportError(f"could not connect to {url}: {error}")
+    if isinstance(error, TimeoutError | aiohttp.ServerTimeoutError):
+        return DeliveryUnknown(f"no answer from {url} within the timeout; it may have been delivered")
+    return DeliveryUnknown(
+        f"the connection to {url} failed after the request was sent ({type(error).__name__}: {error}); "
+        "it may have been delivered"
+    )

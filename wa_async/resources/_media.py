@@ -8,15 +8,13 @@ import binascii
 import contextlib
 import hashlib
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, overload
 
 import aiohttp
 import msgspec
 
-from .._errors import AuthError, MediaError, NotFound, TransportError, ValidationError
-from .._session import decode_error
+from .._errors import AuthError, MediaError, NotFound, ValidationError
 from ._files import CHUNK, MEDIA_LIMITS, check_media, open_source, write_stream
 
 if TYPE_CHECKING:
@@ -149,8 +147,9 @@ class Media:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _download_to(self, info: MediaInfo, dest: Path) -> Path:
-        async with _stream(self._client, info.url) as chunks:
-            tmp, actual = await write_stream(chunks, dest)
+        # The bearer token goes to the media host too (FACTS §6); the retry policy covers the start of the stream.
+        async with self._client.stream("GET", info.url, absolute=True, chunk_size=CHUNK) as resp:
+            tmp, actual = await write_stream(resp.chunks, dest)
         try:
             _verify(info, actual)
             await asyncio.to_thread(os.replace, tmp, dest)
@@ -191,22 +190,3 @@ def _hex_digest(value: str) -> str | None:
             return raw.hex()
     return None
 
-
-@contextlib.asynccontextmanager
-async def _stream(client: Client, url: str) -> AsyncIterator[AsyncIterator[bytes]]:
-    """GET ``url`` with the bearer token through the limiter, yielding the body in chunks (not buffered).
-
-    Uses the client's pooled aiohttp session; aiohttp's errors become :class:`TransportError` here.
-    """
-    await client.start()
-    session = client._session._session  # the pooled aiohttp session (the Session seam has no streaming read)
-    assert session is not None
-    await client.limiter.acquire()
-    try:
-        async with session.get(url, headers=client.auth_headers) as resp:
-            if resp.status >= 300:
-                body = await resp.read()
-                raise decode_error(resp.status, resp.headers, body, request=url)
-            yield resp.content.iter_chunked(CHUNK)
-    except (aiohttp.ClientError, TimeoutError) as e:
-        raise TransportError(f"downloading {url} failed: {type(e).__name__}: {e}") from e
