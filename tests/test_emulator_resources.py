@@ -217,6 +217,10 @@ async def test_phone_numbers(http: aiohttp.ClientSession, emu: Emulator) -> None
     assert status == 200 and [p["id"] for p in body["data"]] == [emu.phone_number_id]
     assert "cursors" in body["paging"]
     status, body = await call(http, "GET", f"{emu.gateway_url}/v21.0/777")
+    assert (status, body["error"]["code"], body["error"]["error_subcode"]) == (400, 100, 33)  # not seen yet
+    # Any id is accepted in the phone-number position of a path; from then on GET /{id} knows the number.
+    assert (await call(http, "GET", f"{emu.gateway_url}/v21.0/777/whatsapp_business_profile"))[0] == 200
+    status, body = await call(http, "GET", f"{emu.gateway_url}/v21.0/777")
     assert status == 200 and body["id"] == "777" and body["throughput"] == {"level": "STANDARD"}
     fields = "whatsapp_business_manager_messaging_limit"
     status, body = await call(http, "GET", f"{emu.gateway_url}/v21.0/777?fields={fields}")

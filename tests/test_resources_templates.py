@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
@@ -269,3 +270,40 @@ async def test_create_list_and_delete_against_the_emulator(live: tuple[wa.Emulat
     assert await collect(templates.list(name="shipping_note")) == []
     with pytest.raises(wa.ApiError):
         await templates.delete("shipping_note")
+
+
+async def test_get_by_id_against_the_emulator(live: tuple[wa.Emulator, wa.Client]) -> None:
+    emu, client = live
+    templates = Templates(client)
+    seeded = emu.templates.find("order_update", "en_US")
+    assert seeded is not None
+    info = await templates.get(seeded["id"])
+    assert info == TemplateInfo(id=seeded["id"], status="APPROVED", category="UTILITY", name="order_update",
+                                language="en_US", components=seeded["components"], parameter_format="POSITIONAL")
+    created = await templates.create("fleeting", "en_US", "MARKETING", [body()])
+    assert (await templates.get(created.id)).name == "fleeting"
+    assert await templates.delete("fleeting") is True
+    with pytest.raises(wa.NotFound) as gone:
+        await templates.get(created.id)
+    assert (gone.value.code, gone.value.subcode) == (100, 33) and created.id in gone.value.message
+
+
+async def test_cli_templates_get_against_the_emulator(
+    live: tuple[wa.Emulator, wa.Client], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wa_async.cli import main as cli_main
+
+    emu, _ = live
+    for name, value in (("WA_BASE_URL", emu.gateway_url), ("MATON_API_KEY", "k"), ("WA_WABA_ID", emu.waba_id),
+                        ("WA_PHONE_NUMBER_ID", emu.phone_number_id)):  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("WA_ACCESS_TOKEN", raising=False)
+    seeded = emu.templates.find("hello_world", "en_US")
+    assert seeded is not None
+    # The command runs its own event loop, so in a thread; the emulator keeps serving on this one.
+    assert await asyncio.to_thread(cli_main, ["templates", "get", seeded["id"]]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["id"] == seeded["id"] and printed["name"] == "hello_world" and printed["status"] == "APPROVED"
+    assert await asyncio.to_thread(cli_main, ["templates", "get", "4242"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Object with ID '4242' does not exist" in err[0]

@@ -39,7 +39,7 @@ def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | Non
 class GraphError(Exception):
     """An error the emulator answers as a Graph error body; raise it anywhere inside a handler."""
 
-    __slots__ = ("code", "details", "headers", "message", "status", "subcode")
+    __slots__ = ("code", "details", "headers", "message", "status", "subcode", "type")
 
     def __init__(
         self,
@@ -50,6 +50,7 @@ class GraphError(Exception):
         subcode: int | None = None,
         message: str | None = None,
         headers: Mapping[str, str] | None = None,
+        type: str = "OAuthException",
     ) -> None:
         super().__init__(f"({code}) {details}")
         self.code = code
@@ -58,12 +59,13 @@ class GraphError(Exception):
         self.subcode = subcode
         self.message = message or f"(#{code}) {TITLES.get(code, 'Error')}"
         self.headers = headers
+        self.type = type
 
     def body(self) -> dict[str, Any]:
         """The ``{"error": {...}}`` body."""
         error: dict[str, Any] = {
             "message": self.message,
-            "type": "OAuthException",
+            "type": self.type,
             "code": self.code,
             "error_data": {"messaging_product": "whatsapp", "details": self.details},
             "fbtrace_id": secrets.token_urlsafe(17)[:23],

@@ -18,6 +18,7 @@ from ._records import Accepted, Stats
 from ._templates import TemplateStore
 from ._validate import validate
 from ._webhooks import WebhookSender
+from ._windows import Windows
 
 __all__ = ["Messages", "hang_up"]
 
@@ -34,6 +35,7 @@ class Messages:
         "accepted",
         "check_templates",
         "clock",
+        "enforce_window",
         "faults",
         "pairs",
         "read_receipts",
@@ -41,6 +43,7 @@ class Messages:
         "status_delays",
         "templates",
         "webhooks",
+        "windows",
     )
 
     def __init__(
@@ -53,6 +56,8 @@ class Messages:
         templates: TemplateStore,
         check_templates: bool,
         status_delays: Sequence[float],
+        windows: Windows | None = None,
+        enforce_window: bool = False,
     ) -> None:
         self.clock = clock
         self.stats = stats
@@ -61,6 +66,8 @@ class Messages:
         self.templates = templates
         self.check_templates = check_templates
         self.status_delays = tuple(status_delays)
+        self.windows = windows if windows is not None else Windows()
+        self.enforce_window = enforce_window
         self.webhooks: WebhookSender | None = None
         self.accepted: list[Accepted] = []
         self.read_receipts: list[str] = []
@@ -98,9 +105,11 @@ class Messages:
             return web.Response(body=_READ_OK, content_type="application/json")
 
         category = None  # the pricing category of status webhooks; None: a service message
+        pnid = request.match_info["pnid"]
         if parsed.type == "template":
             category = self.templates.check_send(body["template"]) if self.check_templates else "marketing"
-        pnid = request.match_info["pnid"]
+        elif self.enforce_window:
+            self.windows.check(pnid, parsed.wa_id, self.clock())  # free-form needs an open window (FACTS §10)
         if self.pairs is not None and not self.pairs.take((pnid, parsed.wa_id), self.clock()):
             raise GraphError(
                 131056,

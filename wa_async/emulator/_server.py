@@ -21,7 +21,9 @@ from ._media import MAX_UPLOAD, MediaStore
 from ._records import Accepted, Stats
 from ._send import Messages
 from ._templates import TemplateStore
+from ._validate import normalize_to
 from ._webhooks import WebhookSender
+from ._windows import Windows
 
 __all__ = ["GATEWAY_PREFIX", "Emulator"]
 
@@ -38,8 +40,11 @@ class Emulator:
             await client.send(wa.Text("15551234567", "hi"))
             assert emu.accepted[0].type == "text" and emu.max_window <= 10
 
-    Any phone number id and WABA id are accepted in a path. Time comes from the loop clock unless ``clock=``
-    is given (tests pass a fake one to step the rate window and media URL expiry).
+    Any phone number id and WABA id are accepted in a path; ``GET /{v}/{id}`` answers a media item, a template,
+    or a phone number already used in a path (or the default one), else Graph's error 100/33. With
+    ``enforce_window=True`` a free-form message to a user who has not written (:meth:`inbound`) in the last 24
+    hours answers 131047. Time comes from the loop clock unless ``clock=`` is given (tests pass a fake one to step
+    the rate window, media URL expiry and the 24-hour windows).
     """
 
     def __init__(
@@ -58,6 +63,7 @@ class Emulator:
         status_delays: Sequence[float] = (0.0, 0.05, 0.1),
         media_url_ttl: float = 300.0,
         check_templates: bool = True,
+        enforce_window: bool = False,
         auto_approve: bool = True,
         phone_number_id: str = "106540352242922",
         waba_id: str = "102290129340398",
@@ -77,6 +83,8 @@ class Emulator:
         self.templates = TemplateStore(auto_approve=auto_approve)
         self.account = Account(phone_number_id, display_phone_number)
         self.connections = Connections()
+        self.windows = Windows()
+        self._numbers = {phone_number_id}  # phone number ids used in a path: GET /{v}/{id} knows them
         self._clock = clock
         self._gateway_window = SlidingWindow(rate_limit)
         self._graph_window = SlidingWindow(graph_rate_limit)
@@ -89,6 +97,8 @@ class Emulator:
             templates=self.templates,
             check_templates=check_templates,
             status_delays=status_delays,
+            windows=self.windows,
+            enforce_window=enforce_window,
         )
         self._webhooks: WebhookSender | None = None
         self._runner: web.AppRunner | None = None
@@ -172,13 +182,15 @@ class Emulator:
         self.faults.add(fault)
 
     def reset(self) -> None:
-        """Forget accepted messages, read receipts, counters, rate windows and pair buckets (faults stay)."""
+        """Forget accepted messages, read receipts, counters, rate windows, pair buckets and customer service
+        windows (faults stay)."""
         self.messages.accepted.clear()
         self.messages.read_receipts.clear()
         for field in dataclasses.fields(self.stats):
             setattr(self.stats, field.name, 0)
         self._gateway_window.reset()
         self._graph_window.reset()
+        self.windows.clear()
         if self.messages.pairs is not None:
             self.messages.pairs.reset()
 
@@ -204,11 +216,16 @@ class Emulator:
 
         Give one of ``text``, ``button_reply=(id, title)``, ``list_reply=(id, title[, description])``,
         ``reaction=(message_id, emoji)`` or ``image={"id", "mime_type", "sha256", ...}``; ``context`` is the
-        wamid of the business message it answers.
+        wamid of the business message it answers. It opens ``from_``'s 24-hour window (FACTS §10); with
+        ``enforce_window=True`` and no ``webhook_url`` it only does that.
         """
-        if self._webhooks is None:
-            raise RuntimeError("inbound() needs webhook_url")
+        if self._webhooks is None and not self.messages.enforce_window:
+            raise RuntimeError("inbound() needs webhook_url (or enforce_window=True, to open a window only)")
+        pnid = phone_number_id or self.phone_number_id
+        self.windows.opened(pnid, normalize_to(from_) or from_, self._now())
         wamid = self.messages.new_wamid(from_)
+        if self._webhooks is None:
+            return wamid
         message = inbound_message(
             wamid=wamid,
             from_=from_,
@@ -221,8 +238,7 @@ class Emulator:
             context={"from": self.display_phone_number, "id": context} if context else None,
         )
         contacts = [{"profile": {"name": name}, "wa_id": from_}]
-        payload = self._webhooks.envelope(phone_number_id or self.phone_number_id,
-                                          {"contacts": contacts, "messages": [message]})  # fmt: skip
+        payload = self._webhooks.envelope(pnid, {"contacts": contacts, "messages": [message]})
         await self._webhooks.post(payload)
         return wamid
 
@@ -289,6 +305,9 @@ class Emulator:
             if not allowed:
                 stats.rate_limited += 1
                 return GraphError(130429, "Cloud API message throughput has been reached.", status=429).response()
+        pnid = request.match_info.get("pnid")
+        if pnid is not None:
+            self._numbers.add(pnid)
         try:
             return await handler(request)
         except GraphError as error:
@@ -302,17 +321,16 @@ class Emulator:
         node = request.match_info["node"]
         if node in self.media:
             return self.media.info(request, node)
-        return self.account.get_phone_number(request, node)
+        if node in self.templates:
+            return self.templates.get(request, node)
+        if node in self._numbers:
+            return self.account.get_phone_number(request, node)
+        raise _no_object("get", node)
 
     async def _delete_node(self, request: web.Request) -> web.StreamResponse:
         node = request.match_info["node"]
         if node not in self.media:
-            raise GraphError(
-                100,
-                f"Unsupported delete request. Object with ID '{node}' does not exist, cannot be loaded due to "
-                "missing permissions, or does not support this operation.",
-                subcode=33,
-            )
+            raise _no_object("delete", node)
         return self.media.delete(node)
 
     async def _get_stats(self, request: web.Request) -> web.StreamResponse:
@@ -324,6 +342,13 @@ class Emulator:
     async def _post_reset(self, request: web.Request) -> web.StreamResponse:
         self.reset()
         return json_response({"success": True})
+
+
+def _no_object(method: str, node: str) -> GraphError:
+    """Graph's answer for an id it does not know: code 100, subcode 33."""
+    text = (f"Unsupported {method} request. Object with ID '{node}' does not exist, cannot be loaded due to missing "
+            "permissions, or does not support this operation.")  # fmt: skip
+    return GraphError(100, text, subcode=33, message=text, type="GraphMethodException")
 
 
 def _bearer(request: web.Request) -> str:

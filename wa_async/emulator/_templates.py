@@ -65,6 +65,9 @@ class TemplateStore:
     def __len__(self) -> int:
         return len(self._templates)
 
+    def __contains__(self, template_id: object) -> bool:
+        return any(t["id"] == template_id for t in self._templates)
+
     def add(
         self,
         name: str,
@@ -143,6 +146,12 @@ class TemplateStore:
                 paging["previous"] = str(_without(url, "after").update_query(before=before, limit=str(limit)))
             body["paging"] = paging
         return json_response(body)
+
+    def get(self, request: web.Request, template_id: str) -> web.Response:
+        """``GET /{v}/{template_id}`` with optional ``fields=``: one template, as Graph answers a node by id."""
+        template = next(t for t in self._templates if t["id"] == template_id)
+        fields = tuple(f for f in request.query.get("fields", "").split(",") if f) or _DEFAULT_FIELDS
+        return json_response({k: template[k] for k in (*fields, "id") if k in template})
 
     async def create(self, request: web.Request) -> web.Response:
         """``POST /{v}/{waba}/message_templates`` (JSON body) -> ``{"id", "status", "category"}``."""
