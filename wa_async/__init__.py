@@ -78,6 +78,7 @@ from ._messages import (
 )
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
 from ._retry import RetryDecision, RetryPolicy
+from ._session import StreamedResponse
 from .resources import BusinessProfile, ChecksumMismatch, MediaInfo, PhoneNumber, TemplateInfo
 
 if TYPE_CHECKING:
@@ -170,6 +171,7 @@ __all__ = [
     "SendResult",
     "ServerError",
     "Sticker",
+    "StreamedResponse",
     "Template",
     "TemplateError",
     "TemplateInfo",
