@@ -86,6 +86,67 @@ async def test_concurrent_marks_share_transactions(tmp_path: Path) -> None:
         assert (await j.counts()) == {"inflight": 200}
 
 
+async def test_marks_arriving_while_commits_run_are_all_committed(tmp_path: Path) -> None:
+    path = tmp_path / "job.sqlite"
+    async with Journal(path, flush_interval=60) as j:  # no timer to rescue a mark the writer was not woken for
+        await j.begin(JOB)
+        claims = await j.claim([(str(i), str(i)) for i in range(600)])
+
+        async def worker(mine: list[int]) -> None:
+            for k, row in enumerate(mine):
+                await j.mark_inflight(row)
+                j.record(row, "sent", wamid=f"wamid.{row}")
+                for _ in range(k % 3):  # stagger the workers, so marks meet commits in flight
+                    await asyncio.sleep(0)
+
+        rows = [c.row for c in claims]
+        await asyncio.wait_for(asyncio.gather(*(worker(rows[w::30]) for w in range(30))), 10)
+        assert j.commits < 600  # grouped
+    assert {state for state, _, _ in (await states(path)).values()} == {"sent"}
+
+
+async def test_a_failed_write_fails_its_marks_and_keeps_the_outcomes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "job.sqlite"
+    async with Journal(path) as j:
+        await j.begin(JOB)
+        a, b = await j.claim([("a", "1"), ("b", "2")])
+        await j.mark_inflight(a.row)
+        j.record(a.row, "sent", wamid="wamid.A")
+
+        def broken(self: Journal, marks: list[int], results: list[object]) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(Journal, "_write_sync", broken)
+        with pytest.raises(JournalError, match="disk I/O error"):
+            await j.mark_inflight(b.row)  # never durable: its request must not leave
+        with pytest.raises(JournalError):
+            await j.flush()
+        monkeypatch.undo()
+        await j.flush()  # the outcome was kept and is written now
+    assert await states(path) == {"a": ("sent", "wamid.A", None), "b": ("pending", None, None)}
+
+
+async def test_outcomes_are_written_within_the_flush_interval_without_marks(tmp_path: Path) -> None:
+    path = tmp_path / "job.sqlite"
+    async with Journal(path, flush_interval=0.01) as j:
+        await j.begin(JOB)
+        (a,) = await j.claim([("a", "1")])
+        await j.mark_inflight(a.row)
+        j.record(a.row, "sent", wamid="wamid.A")
+        other = sqlite3.connect(path)
+        try:
+            for _ in range(500):  # the writer's timer writes it; no flush() here
+                if other.execute("SELECT state FROM rows WHERE row=?", (a.row,)).fetchone() == ("sent",):
+                    break
+                await asyncio.sleep(0.01)
+            else:
+                pytest.fail("the buffered outcome was not written")
+        finally:
+            other.close()
+
+
 async def test_a_second_run_sees_earlier_outcomes_and_in_flight_rows_become_unknown(tmp_path: Path) -> None:
     path = tmp_path / "job.sqlite"
     async with Journal(path) as j:
