@@ -227,19 +227,23 @@ async def test_sliding_window_429s_pause_the_limiter_and_every_message_arrives_o
 
 
 async def test_pair_limit_delays_only_that_recipient_by_powers_of_four() -> None:
-    # Time runs SCALE times faster for both sides: the emulator's pair bucket (one token per 6 s) and the client's
-    # retry clock and sleeps share one dilated clock, so 4**X-second waits take milliseconds.
-    scale = 20.0
-    loop = asyncio.get_running_loop()
-
-    def clock() -> float:
-        return loop.time() * scale
-
+    # One fake clock for both sides: the emulator's pair bucket (one token per 6 s) and the client's retry clock.
+    # A retry's sleep waits for the test to open the gate, then moves the clock to its own wake-up time, so the
+    # 4**X-second waits take no real time and nothing depends on how fast the machine is.
+    now = 0.0
+    gate = asyncio.Event()
     delays: list[float] = []
 
+    def clock() -> float:
+        return now
+
     async def sleep(seconds: float) -> None:
+        nonlocal now
+        wake = now + seconds
         delays.append(seconds)
-        await asyncio.sleep(seconds / scale)
+        await gate.wait()
+        await asyncio.sleep(0)
+        now = max(now, wake)
 
     busy = "15550000009"
     async with (
@@ -249,11 +253,12 @@ async def test_pair_limit_delays_only_that_recipient_by_powers_of_four() -> None
         ) as client,
     ):
         limited = [await client.submit(text(i, busy)) for i in range(4)]
-        await wait_for(lambda: emu.stats.pair_limited >= 2)
+        await wait_for(lambda: emu.stats.pair_limited >= 2 and len(delays) >= 2)
         others = [await client.submit(text(i, f"1555030{i:04d}")) for i in range(10)]
         other_wamids = await asyncio.gather(*others)
         # The busy recipient's last two are still waiting when everyone else is done.
         assert [f.done() for f in limited] == [True, True, False, False]
+        gate.set()
         busy_wamids = await asyncio.gather(*limited)
 
     order = [a.wamid for a in emu.accepted]
