@@ -17,6 +17,9 @@ SPACING_GUARD = 1.0075
 """Requests are spaced 0.75% wider than ``1 / rate``, so that network jitter (a request that leaves late, the next
 one on time) never lets the server's sliding 1-second window see ``rate + 1``."""
 
+# Slots within a microsecond of now are now (float rounding in the slot arithmetic must not cause a sleep).
+_EPSILON = 1e-6
+
 # The window a grant checks against: a second plus half the guard (about 5 ms at any rate).
 _WINDOW = 1.0 + (SPACING_GUARD - 1.0) / 2
 
@@ -108,14 +111,14 @@ class LocalLimiter(_Pausable):
         self._tat = max(self._tat, slot) + self._interval
         granted = self._granted
         while True:
-            if slot > now:
+            if slot > now + _EPSILON:
                 await asyncio.sleep(slot - now)
                 now = loop.time()
             # Re-check after sleeping: a pause may have begun, or the window may be full after a late wake-up.
             slot = self._paused_until
             if granted is not None and len(granted) == granted.maxlen:
                 slot = max(slot, granted[0] + _WINDOW)
-            if slot <= now:
+            if slot <= now + _EPSILON:
                 break
         if granted is not None:
             granted.append(now)
