@@ -113,3 +113,30 @@ async def test_status_webhooks_settle_unknown_rows(tmp_path: Path) -> None:
         assert rows[dropped].wamid == next(a.wamid for a in emu.accepted if a.to == dropped)
     finally:
         await runner.cleanup()
+
+
+async def test_a_lost_shared_limiter_stops_the_job_and_leaves_rows_to_resend(emu: Emulator, tmp_path: Path) -> None:
+    from wa_async import LimiterUnavailable, UnlimitedLimiter
+
+    class Failing(UnlimitedLimiter):
+        """Grants 5 requests, then Redis is gone."""
+
+        granted = 0
+
+        async def acquire(self) -> None:
+            if self.granted >= 5:
+                raise LimiterUnavailable("redis://127.0.0.1:1: connection refused")
+            self.granted += 1
+
+    msgs = [hello(n) for n in numbers(40)]
+    async with Client.maton(
+        emu.phone_number_id, api_key="test", base_url=emu.gateway_url, rate_limit=None, limiter=Failing(), workers=1
+    ) as client:
+        with pytest.raises(LimiterUnavailable):
+            await broadcast(client, msgs, journal=tmp_path / "job.sqlite")
+    assert len(emu.accepted) == 5
+    # The rest were never sent and are not failed for good: the next run sends them.
+    async with client_for(emu) as client:
+        report = await broadcast(client, msgs, journal=tmp_path / "job.sqlite")
+    assert report.failed == 0 and report.unknown == 0
+    assert Counter(a.to for a in emu.accepted) == Counter(numbers(40))

@@ -49,6 +49,7 @@ from ._errors import (
     WindowClosed,
 )
 from ._journal import Claim, Journal, JournalError
+from ._redis_limiter import LimiterUnavailable
 
 __all__ = ["PAIR_INTERVAL", "BroadcastReport", "Outcome", "OutcomeStatus", "broadcast", "message_key"]
 
@@ -241,7 +242,7 @@ class _Run:
         self.done = 0
         self.outcomes: dict[str, Outcome] = {}
         self.on_change: Callable[[], None] | None = None
-        self.fatal: AuthError | None = None  # no message can succeed: the job stops
+        self.fatal: AuthError | LimiterUnavailable | None = None  # no message can succeed: the job stops
         self._pending: dict[asyncio.Future[str], _Flight] = {}
         self._held: set[asyncio.Task[None]] = set()
         self._held_slots = asyncio.Semaphore(_MAX_HELD)
@@ -348,7 +349,8 @@ class _Run:
             return
         error = str(exc) or type(exc).__name__
         code = exc.code if isinstance(exc, ApiError) else None
-        if isinstance(exc, AuthError):  # not this message's fault: it stays pending, and the job stops
+        if isinstance(exc, (AuthError, LimiterUnavailable)):
+            # Not this message's fault (a bad token, the shared limiter gone): it stays pending; the job stops.
             state, status = "pending", "failed"
             self.fatal = self.fatal or exc
         elif isinstance(exc, DeliveryUnknown) or (flight.wired and not isinstance(exc, (ApiError, TransportError))):
