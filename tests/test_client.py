@@ -1,5 +1,6 @@
 """Client over aioresponses: headers, targets, decoding, the error model, lifecycle."""
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -223,3 +224,49 @@ async def test_mark_read_object_is_refused_by_send() -> None:
     async with wa.Client.maton("123", api_key="k") as client:
         with pytest.raises(TypeError, match="mark_read"):
             await client.send(wa.MarkRead("wamid.X"))  # type: ignore[arg-type]
+
+
+async def test_unlimited_send_posts_from_the_callers_task_and_close_awaits_it() -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    arrived = asyncio.Event()
+    release = asyncio.Event()
+    async def messages(request: web.Request) -> web.Response:
+        arrived.set()
+        await release.wait()
+        return web.json_response(OK)
+
+    app = web.Application()
+    app.router.add_post("/v21.0/123/messages", messages)
+    async with TestServer(app, host="127.0.0.1") as server:
+        client = wa.Client.graph("123", access_token="t", base_url=str(server.make_url("")), rate_limit=None)
+        await client.start()
+        assert client._queue.can_inline()
+        caller = asyncio.create_task(client.send(wa.Text("15551234567", "x")), name="the-caller")
+        await arrived.wait()
+        assert client.pending == 1  # counted while on the wire
+        closing = asyncio.create_task(client.close(cancel=True))
+        await asyncio.sleep(0.05)
+        assert not closing.done()  # a request on the wire is awaited, not cancelled
+        release.set()
+        await closing
+        assert await caller == OK["messages"][0]["id"]
+        assert client.pending == 0
+
+
+async def test_limited_client_never_posts_inline() -> None:
+    client = wa.Client.maton("123", api_key="k")  # 10/s: every message goes through the queue and its limiter
+    await client.start()
+    assert not client._queue.can_inline()
+    await client.close()
+
+
+async def test_inline_send_retries_like_a_queued_one() -> None:
+    with aioresponses() as mock:
+        mock.post(GRAPH, status=500, body=json.dumps({"error": {"message": "x", "code": 131000}}))
+        mock.post(GRAPH, payload=OK)
+        async with wa.Client.graph("123", access_token="t", rate_limit=None, retry=FAST) as client:
+            assert client._queue.can_inline()
+            assert await client.send(wa.Text("15551234567", "x")) == OK["messages"][0]["id"]
+        assert len([c for cs in mock.requests.values() for c in cs]) == 2

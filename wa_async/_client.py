@@ -283,7 +283,19 @@ class Client:
 
     async def send(self, msg: Message) -> str:
         """Send a message and return its wamid (waits for queue room, then for the answer)."""
-        future = await self.submit(msg)
+        queue = self._queue
+        if self._state is _State.OPEN and queue.can_inline() and isinstance(msg, Message):
+            # No rate limit and an idle worker: post from this task, skipping the hop to a worker and back.
+            if self._check_windows and msg.free_form:
+                if self._windows_local:
+                    self.conversations.check_window_nowait(msg.to)
+                else:
+                    await self.conversations.check_window(msg.to)
+            if queue.can_inline():  # still, after any await above
+                return await queue.send_inline(msg.to_json(), msg.to)
+            future = await queue.put(msg.to_json(), msg.to)
+        else:
+            future = await self.submit(msg)
         return await future
 
     async def _prepare(self, msg: Message) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from ._errors import ApiError, ClientClosed, QueueFull, TransportError
-from ._limiter import Limiter
+from ._limiter import Limiter, UnlimitedLimiter
 from ._retry import RetryPolicy
 
 __all__ = ["OnWire", "OutboundQueue", "Post"]
@@ -49,6 +49,8 @@ class OutboundQueue:
         "_clock",
         "_closing",
         "_held",
+        "_inline",
+        "_inline_done",
         "_limiter",
         "_loop",
         "_pair_until",
@@ -57,6 +59,7 @@ class OutboundQueue:
         "_retry",
         "_retry_tasks",
         "_sleep",
+        "_unlimited",
         "_workers",
         "in_flight",
         "worker_count",
@@ -93,6 +96,10 @@ class OutboundQueue:
         self._closing = False
         self._cancelling = False
         self.in_flight = 0
+        # Sends posted from their caller's task (see send_inline); close() waits for them to finish.
+        self._inline = 0
+        self._inline_done: asyncio.Event | None = None
+        self._unlimited = limiter if isinstance(limiter, UnlimitedLimiter) else None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -129,6 +136,11 @@ class OutboundQueue:
         # Workers cancelled while they waited for the limiter never read their stop sentinels.
         while not self._queue.empty():
             self._queue.get_nowait()
+        while self._inline:  # requests on the wire from their callers' tasks
+            self._inline_done = asyncio.Event()
+            await self._inline_done.wait()
+        while self._retry_tasks:  # retries those may have left behind
+            await asyncio.gather(*self._retry_tasks, return_exceptions=True)
 
     # -- submitting ------------------------------------------------------------------------------
 
@@ -155,6 +167,35 @@ class OutboundQueue:
         except asyncio.QueueFull:
             raise QueueFull(f"the outbound queue is full ({self._queue.maxsize} messages)") from None
         return future
+
+    def can_inline(self) -> bool:
+        """True when a message may be posted from its caller's task: no rate limit and no pause, nothing queued
+        (so nothing is overtaken), a worker idle (so the concurrency bound holds) and no recipient held back."""
+        return (
+            self._unlimited is not None
+            and not self._closing
+            and self.in_flight < self.worker_count
+            and self._queue.empty()
+            and not self._pair_until
+            and self._unlimited.paused_for == 0
+        )
+
+    async def send_inline(self, body: bytes, to: str) -> str:
+        """Post one message from the calling task and return its wamid: the same delivery, retries and errors as
+        a queued message, without the hop to a worker and back. Only when :meth:`can_inline` said so."""
+        assert self._loop is not None
+        future: asyncio.Future[str] = self._loop.create_future()
+        item = _Item(body, to, future, None)
+        self.in_flight += 1
+        self._inline += 1
+        try:
+            await self._deliver(item, None)  # acquire returns at once (no limit, no pause): never held
+        finally:
+            self.in_flight -= 1
+            self._inline -= 1
+            if not self._inline and self._inline_done is not None:
+                self._inline_done.set()
+        return await future  # done, unless a retry was scheduled
 
     def _reject_late(self) -> None:
         # Items that arrived after the stop sentinels would never be served.
