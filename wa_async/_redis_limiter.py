@@ -74,7 +74,7 @@ class LimiterUnavailable(WhatsAppError):
 class RedisLimiter:
     """``rate`` requests per second shared by every process and host that uses the same Redis ``key``.
 
-    With the default ``burst=1`` requests from all of them together are spaced ``SPACING_GUARD / rate`` (1.0075 / rate) apart, so no
+    With the default ``burst=1`` requests from all of them together are spaced ``1.0075 / rate`` apart, so no
     sliding 1-second window sees more than ``rate``, exactly like :class:`LocalLimiter` in one process.
     ``pause(seconds)`` (the server said to slow down) holds back every process. ::
 
