@@ -445,26 +445,16 @@ class Client:
         that builds fresh form data for each try (a multipart body can be sent only once). ``decode=bytes``
         returns the raw body.
         """
-        if self._state is not _State.OPEN:
-            await self.start()
-        url = path if absolute else f"{self._api_root}/{path.lstrip('/')}"
-        idempotent = method.upper() in ("GET", "HEAD", "DELETE")
-        clock = self._clock or asyncio.get_running_loop().time
-        first = clock()
-        attempt = 0
-        pair_failures = 0
+        url, tries = await self._begin(method, path, absolute)
         while True:
-            attempt += 1
             await self.limiter.acquire()
             try:
                 payload = data() if callable(data) else data
                 resp = await self._session.request(method, url, body=body, params=params, data=payload, headers=headers)
                 return _decode(resp, decode, body)
             except (ApiError, TransportError) as error:
-                waited = await self._wait_to_retry(error, attempt, clock() - first, pair_failures, idempotent)
-                if waited is None:
+                if not await tries.wait_after(error):
                     raise
-                pair_failures = waited
 
     @contextlib.asynccontextmanager
     async def stream(
@@ -482,16 +472,8 @@ class Client:
         chunk is in hand every failure goes through the retry policy as in :meth:`request` (GET, HEAD and DELETE
         are idempotent); a failure later, while the caller reads, is raised (:class:`DeliveryUnknown`).
         """
-        if self._state is not _State.OPEN:
-            await self.start()
-        url = path if absolute else f"{self._api_root}/{path.lstrip('/')}"
-        idempotent = method.upper() in ("GET", "HEAD", "DELETE")
-        clock = self._clock or asyncio.get_running_loop().time
-        first = clock()
-        attempt = 0
-        pair_failures = 0
+        url, tries = await self._begin(method, path, absolute)
         while True:
-            attempt += 1
             await self.limiter.acquire()
             async with contextlib.AsyncExitStack() as stack:
                 try:
@@ -500,38 +482,61 @@ class Client:
                     )
                     head = await anext(resp.chunks, b"")
                 except (ApiError, TransportError) as error:
-                    waited = await self._wait_to_retry(error, attempt, clock() - first, pair_failures, idempotent)
-                    if waited is None:
+                    if not await tries.wait_after(error):
                         raise
-                    pair_failures = waited
                     continue
                 chunks = _prepend(head, resp.chunks)
                 stack.push_async_callback(chunks.aclose)
                 yield resp._replace(chunks=chunks)
                 return
 
-    async def _wait_to_retry(
-        self, error: ApiError | TransportError, attempt: int, elapsed: float, pair_failures: int, idempotent: bool
-    ) -> int | None:
-        """Sleep as the retry policy decides (pausing the limiter for an account-wide wait) and return the updated
-        pair-limit failure count; None when the policy gives up."""
-        decision = self.retry.decide(
-            error, attempt=attempt, elapsed=elapsed, pair_failures=pair_failures, idempotent=idempotent
-        )
-        if decision is None:
-            return None
-        if decision.scope == "recipient":
-            pair_failures += 1
-        elif decision.scope == "account":
-            await self.limiter.pause(decision.delay)
-        await self._sleep(decision.delay)
-        return pair_failures
+    async def _begin(self, method: str, path: str, absolute: bool) -> tuple[str, _Tries]:
+        """Start the client if needed; the request's URL and its retry bookkeeping."""
+        if self._state is not _State.OPEN:
+            await self.start()
+        url = path if absolute else f"{self._api_root}/{path.lstrip('/')}"
+        clock = self._clock or asyncio.get_running_loop().time
+        return url, _Tries(self, method.upper() in ("GET", "HEAD", "DELETE"), clock)
 
     def __repr__(self) -> str:
         return (
             f"<Client {self.base_url} phone_number_id={self.phone_number_id} state={self._state.name.lower()} "
             f"pending={self.pending} limiter={self.limiter!r}>"
         )
+
+
+class _Tries:
+    """One request's tries: asks the retry policy after each failure and waits as it says."""
+
+    __slots__ = ("attempt", "client", "clock", "first", "idempotent", "pair_failures")
+
+    def __init__(self, client: Client, idempotent: bool, clock: Callable[[], float]) -> None:
+        self.client = client
+        self.idempotent = idempotent
+        self.clock = clock
+        self.first = clock()
+        self.attempt = 1
+        self.pair_failures = 0
+
+    async def wait_after(self, error: ApiError | TransportError) -> bool:
+        """Wait before the next try (pausing the limiter for an account-wide limit); False: give up."""
+        client = self.client
+        decision = client.retry.decide(
+            error,
+            attempt=self.attempt,
+            elapsed=self.clock() - self.first,
+            pair_failures=self.pair_failures,
+            idempotent=self.idempotent,
+        )
+        if decision is None:
+            return False
+        if decision.scope == "recipient":
+            self.pair_failures += 1
+        elif decision.scope == "account":
+            await client.limiter.pause(decision.delay)
+        await client._sleep(decision.delay)
+        self.attempt += 1
+        return True
 
 
 async def _prepend(head: bytes, rest: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
