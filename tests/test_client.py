@@ -270,3 +270,13 @@ async def test_inline_send_retries_like_a_queued_one() -> None:
             assert client._queue.can_inline()
             assert await client.send(wa.Text("15551234567", "x")) == OK["messages"][0]["id"]
         assert len([c for cs in mock.requests.values() for c in cs]) == 2
+
+
+async def test_submit_nowait_starts_the_client_on_first_use() -> None:
+    with aioresponses() as mock:
+        mock.post(MATON, payload=OK)
+        client = wa.Client.maton("123", api_key="k")
+        fut = client.submit_nowait(wa.Text("15551234567", "x"))
+        assert not client.closed and client.pending == 1
+        await client.close()
+    assert fut.result() == OK["messages"][0]["id"]

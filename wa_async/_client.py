@@ -14,7 +14,7 @@ import aiohttp
 import msgspec
 
 from ._conversations import Conversations, WaitableStatus, WindowStore
-from ._errors import ApiError, ClientClosed, DeliveryUnknown, TransportError, ValidationError, WhatsAppError
+from ._errors import ApiError, ClientClosed, DeliveryUnknown, TransportError, ValidationError
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
 from ._messages import (
     Audio,
@@ -213,10 +213,14 @@ class Client:
 
     async def start(self) -> None:
         """Open the HTTP session and start the workers (also done by ``async with`` and on first use)."""
+        self._open()
+
+    def _open(self) -> None:
         if self._state is _State.CLOSED:
             raise ClientClosed("this client is closed; create a new one")
         if self._state is _State.OPEN:
             return
+        asyncio.get_running_loop()  # RuntimeError outside a running loop, before anything is opened
         self._session.open()
         self._queue.start()
         self._state = _State.OPEN
@@ -273,10 +277,9 @@ class Client:
 
     def submit_nowait(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
         """Queue a message or raise :class:`QueueFull` at once; return its future."""
-        if self._state is not _State.OPEN:
-            if self._state is _State.CLOSED:
-                raise ClientClosed("the client is closed")
-            raise WhatsAppError("the client is not started: use `async with client:` or `await client.start()`")
+        if self._state is not _State.OPEN or not isinstance(msg, Message):
+            _check_message(msg)
+            self._open()  # in the running loop: the session and the workers belong to it
         if self._check_windows and msg.free_form:
             self.conversations.check_window_nowait(msg.to)
         return self._queue.put_nowait(msg.to_json(), msg.to, on_wire)
@@ -299,11 +302,7 @@ class Client:
         return await future
 
     async def _prepare(self, msg: Message) -> None:
-        if not isinstance(msg, Message):
-            raise TypeError(
-                f"expected a message struct such as wa.Text, got {type(msg).__name__}"
-                + ("; use client.mark_read()" if isinstance(msg, MarkRead) else "")
-            )
+        _check_message(msg)
         if self._state is not _State.OPEN:
             await self.start()
 
@@ -502,6 +501,14 @@ class Client:
         return (
             f"<Client {self.base_url} phone_number_id={self.phone_number_id} state={self._state.name.lower()} "
             f"pending={self.pending} limiter={self.limiter!r}>"
+        )
+
+
+def _check_message(msg: object) -> None:
+    if not isinstance(msg, Message):
+        raise TypeError(
+            f"expected a message struct such as wa.Text, got {type(msg).__name__}"
+            + ("; use client.mark_read()" if isinstance(msg, MarkRead) else "")
         )
 
 
