@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 import aioresponses.core
+import pytest
 
 
 def _aioresponses_compat() -> None:
@@ -26,3 +27,19 @@ def _aioresponses_compat() -> None:
 
 
 _aioresponses_compat()
+
+
+class FakeClock:
+    """A clock that moves only when a test sets ``now`` (for the emulator's and the client's ``clock=``)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fresh :class:`FakeClock`."""
+    return FakeClock()

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.conftest import FakeClock
 from wa_async.emulator import Emulator, Fault, serve
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
@@ -24,23 +25,12 @@ TO = "+16505551234"
 AUTH = {"Authorization": "Bearer test-key"}
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
 
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -10,23 +10,13 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.conftest import FakeClock
 from wa_async.emulator import Emulator
 
 AUTH = {"Authorization": "Bearer test-key"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 import wa_async as wa
+from tests.conftest import FakeClock
 from wa_async.emulator import Emulator
 
 AUTH = {"Authorization": "Bearer test-key"}
@@ -17,17 +18,6 @@ DAY = 24 * 3600
 USER = "16505551234"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 from aioresponses import aioresponses
 
 import wa_async as wa
+from tests.conftest import FakeClock
 from tests.emulator_process import emulator_process as start_emulator
 from wa_async.resources import ChecksumMismatch, Media, MediaInfo
 
@@ -176,17 +177,6 @@ async def test_a_big_file_is_refused_from_its_size_alone(client: wa.Client, tmp_
 # --- against the emulator ----------------------------------------------------------------------------------
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture
