@@ -16,9 +16,7 @@ from pathlib import Path
 
 from wa_async.webhooks import parse
 
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
-if not PAYLOADS.is_dir():
-    PAYLOADS = Path("/work/shared/cloud-api/payloads")
+PAYLOADS = Path(__file__).resolve().parents[1] / "tests" / "data" / "cloud-api" / "payloads"
 
 
 def bodies(count: int) -> list[bytes]:

@@ -3,15 +3,14 @@
 import asyncio
 import json
 import re
-from pathlib import Path
 
 import aiohttp
 import pytest
 from aioresponses import aioresponses
 
 import wa_async as wa
+from tests._data import PAYLOADS
 
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
 MATON = "https://gateway.maton.ai/whatsapp-business/v21.0/123/messages"
 GRAPH = "https://graph.facebook.com/v21.0/123/messages"
 OK = json.loads((PAYLOADS / "send-message-response-text.json").read_text())

@@ -15,12 +15,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests._data import PAYLOADS
 from tests.conftest import FakeClock
 from wa_async.emulator import Emulator, Fault, serve
 
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
-if not PAYLOADS.exists():
-    PAYLOADS = Path("/work/shared/cloud-api/payloads")
 TO = "+16505551234"
 AUTH = {"Authorization": "Bearer test-key"}
 

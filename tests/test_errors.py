@@ -1,14 +1,12 @@
 """The Graph code table: classes and retry scopes (FACTS §2.3)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 import wa_async._errors as E
+from tests._data import PAYLOADS
 from wa_async._session import decode_error
-
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ import copy
 import inspect
 import json
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -18,6 +17,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 import wa_async._messages as m
+from tests._data import PAYLOADS, SPEC
 from wa_async._errors import ValidationError
 from wa_async._messages import (
     ActionParam,
@@ -58,10 +58,6 @@ from wa_async._messages import (
     Video,
     VideoParam,
 )
-
-CLOUD_API = Path(__file__).resolve().parents[2] / "shared" / "cloud-api"
-PAYLOADS = CLOUD_API / "payloads"
-SPEC = CLOUD_API / "openapi" / "business-messaging-api_v23.0.yaml"
 
 TO = "16505551234"
 LINK = "https://example.com/media/file.bin"

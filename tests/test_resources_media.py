@@ -17,11 +17,11 @@ import pytest
 from aioresponses import aioresponses
 
 import wa_async as wa
+from tests._data import PAYLOADS
 from tests.conftest import FakeClock
 from tests.emulator_process import emulator_process as start_emulator
 from wa_async.resources import ChecksumMismatch, Media, MediaInfo
 
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
 PNID = "106540352242922"
 BASE = "https://gw.test/whatsapp-business"
 API = f"{BASE}/v21.0"

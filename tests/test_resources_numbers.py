@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +12,9 @@ from aioresponses import aioresponses
 from yarl import URL
 
 import wa_async as wa
+from tests._data import PAYLOADS
 from wa_async.resources import BusinessProfile, PhoneNumbers, Profile, Throughput
 
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
 BASE = "https://gw.test/whatsapp-business"
 PNID, WABA = "106540352242922", "102290129340398"
 NUMBERS = re.compile(rf"^{re.escape(BASE)}/v21\.0/{WABA}/phone_numbers(\?.*)?$")

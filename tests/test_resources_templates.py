@@ -6,7 +6,6 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from aioresponses import aioresponses
 from yarl import URL
 
 import wa_async as wa
+from tests._data import PAYLOADS
 from wa_async.resources import (
     BodyText,
     FooterText,
@@ -26,7 +26,6 @@ from wa_async.resources import (
     UrlButton,
 )
 
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
 BASE = "https://gw.test/whatsapp-business"
 WABA = "102290129340398"
 LIST = re.compile(rf"^{re.escape(BASE)}/v21\.0/{WABA}/message_templates(\?.*)?$")

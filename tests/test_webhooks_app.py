@@ -6,18 +6,17 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests._data import PAYLOADS
 from wa_async._conversations import Conversations
 from wa_async._messages import Reaction, Text
 from wa_async.webhooks import RECEIVER, Event, Message, Status, TextMessage, make_app, sign
 
-PAYLOADS = Path("/work/shared/cloud-api/payloads")
 SECRET = "s3cret"
 TOKEN = "verify-me"
 TEXT_BODY = (PAYLOADS / "webhook-text-message.json").read_bytes()

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests._data import PAYLOADS
 from wa_async import webhooks as wh
 from wa_async._errors import WebhookError
-
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "cloud-api" / "payloads"
-if not PAYLOADS.is_dir():  # the repo may be checked out elsewhere
-    PAYLOADS = Path("/work/shared/cloud-api/payloads")
 
 
 def load(name: str) -> bytes:
