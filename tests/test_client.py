@@ -11,8 +11,8 @@ from aioresponses import aioresponses
 import wa_async as wa
 from tests._data import PAYLOADS
 
-MATON = "https://gateway.maton.ai/whatsapp-business/v21.0/123/messages"
-GRAPH = "https://graph.facebook.com/v21.0/123/messages"
+MATON = "https://gateway.maton.ai/whatsapp-business/v25.0/123/messages"
+GRAPH = "https://graph.facebook.com/v25.0/123/messages"
 OK = json.loads((PAYLOADS / "send-message-response-text.json").read_text())
 FAST = wa.RetryPolicy(base=0.0, random=lambda: 0.0)
 
@@ -155,7 +155,7 @@ async def test_every_request_passes_the_limiter() -> None:
     with aioresponses() as mock:
         mock.post(MATON, payload=OK)
         mock.post(MATON, payload={"success": True})
-        mock.get(re.compile(r".*/v21.0/123\?.*|.*/v21.0/123$"), payload={"id": "123"})
+        mock.get(re.compile(r".*/v25.0/123\?.*|.*/v25.0/123$"), payload={"id": "123"})
         async with wa.Client.maton("123", api_key="k", limiter=Counting()) as client:
             await client.send_text("15551234567", "x")
             await client.mark_read("wamid.X")
@@ -237,7 +237,7 @@ async def test_unlimited_send_posts_from_the_callers_task_and_close_awaits_it() 
         return web.json_response(OK)
 
     app = web.Application()
-    app.router.add_post("/v21.0/123/messages", messages)
+    app.router.add_post("/v25.0/123/messages", messages)
     async with TestServer(app, host="127.0.0.1") as server:
         client = wa.Client.graph("123", access_token="t", base_url=str(server.make_url("")), rate_limit=None)
         await client.start()

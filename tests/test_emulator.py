@@ -17,6 +17,7 @@ import pytest
 
 from tests._data import PAYLOADS
 from tests.conftest import FakeClock
+from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator, Fault, serve
 
 TO = "+16505551234"
@@ -41,7 +42,7 @@ async def send(
     http: aiohttp.ClientSession, emu: Emulator, body: Any, *, headers: dict[str, str] | None = None,
     base: str | None = None, pnid: str | None = None,
 ) -> tuple[int, dict[str, Any]]:  # fmt: skip
-    url = f"{base or emu.gateway_url}/v21.0/{pnid or emu.phone_number_id}/messages"
+    url = f"{base or emu.gateway_url}/{V}/{pnid or emu.phone_number_id}/messages"
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     async with http.post(url, data=data, headers=headers or AUTH) as resp:
         return resp.status, await resp.json()
@@ -290,7 +291,7 @@ async def test_gateway_window_is_strict_per_token(http: aiohttp.ClientSession, c
 
 async def test_gateway_window_counts_every_gateway_request(http: aiohttp.ClientSession, clock: FakeClock) -> None:
     async with Emulator(rate_limit=2, clock=clock) as emu:
-        url = f"{emu.gateway_url}/v21.0/{emu.waba_id}/phone_numbers"
+        url = f"{emu.gateway_url}/{V}/{emu.waba_id}/phone_numbers"
         statuses = []
         for _ in range(3):
             async with http.get(url, headers=AUTH) as resp:
@@ -351,7 +352,7 @@ async def test_server_error_once_then_success(http: aiohttp.ClientSession, emu: 
 
 async def test_unavailable_has_retry_after_and_is_not_accepted(http: aiohttp.ClientSession, emu: Emulator) -> None:
     emu.add_fault(Fault("unavailable", retry_after=7, times=1))
-    url = f"{emu.gateway_url}/v21.0/{emu.phone_number_id}/messages"
+    url = f"{emu.gateway_url}/{V}/{emu.phone_number_id}/messages"
     async with http.post(url, json=text(), headers=AUTH) as resp:
         assert resp.status == 503 and resp.headers["Retry-After"] == "7"
         assert (await resp.json())["error"]["code"] == 2
@@ -377,7 +378,7 @@ async def test_connection_drops(http: aiohttp.ClientSession, emu: Emulator, kind
 
 async def test_bad_gateway_accepts_then_answers_bodyless_502(http: aiohttp.ClientSession, emu: Emulator) -> None:
     emu.add_fault(Fault("bad_gateway", times=1))
-    url = f"{emu.gateway_url}/v21.0/{emu.phone_number_id}/messages"
+    url = f"{emu.gateway_url}/{V}/{emu.phone_number_id}/messages"
     async with http.post(url, json=text(), headers=AUTH) as resp:
         assert resp.status == 502 and await resp.read() == b""
     assert len(emu.accepted) == 1

@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from tests.conftest import FakeClock
+from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator
 
 AUTH = {"Authorization": "Bearer test-key"}
@@ -105,13 +106,13 @@ async def test_media_url_expires_after_ttl(http: aiohttp.ClientSession, emu: Emu
 async def test_media_upload_refusals(
     http: aiohttp.ClientSession, emu: Emulator, data: bytes, mime: str, part_type: str | None, code: int
 ) -> None:
-    url = f"{emu.graph_url}/v21.0/{emu.phone_number_id}/media"
+    url = f"{emu.graph_url}/{V}/{emu.phone_number_id}/media"
     status, body = await call(http, "POST", url, data=form(data, mime, part_type=part_type))
     assert (status, body["error"]["code"]) == (400, code)
 
 
 async def test_media_upload_needs_messaging_product_and_file(http: aiohttp.ClientSession, emu: Emulator) -> None:
-    url = f"{emu.graph_url}/v21.0/{emu.phone_number_id}/media"
+    url = f"{emu.graph_url}/{V}/{emu.phone_number_id}/media"
     status, body = await call(http, "POST", url, data=form(PNG, "image/png", product=None))
     assert (status, body["error"]["code"]) == (400, 100)
     fd = aiohttp.FormData({"messaging_product": "whatsapp", "type": "image/png"})
@@ -120,7 +121,7 @@ async def test_media_upload_needs_messaging_product_and_file(http: aiohttp.Clien
 
 
 async def test_animated_sticker_up_to_500kb(http: aiohttp.ClientSession, emu: Emulator) -> None:
-    url = f"{emu.graph_url}/v21.0/{emu.phone_number_id}/media"
+    url = f"{emu.graph_url}/{V}/{emu.phone_number_id}/media"
     animated = b"RIFF....WEBPVP8XANIM" + b"\0" * 400 * 1024
     assert (await call(http, "POST", url, data=form(animated, "image/webp")))[0] == 200
 
@@ -132,7 +133,7 @@ async def test_template_paging_across_pages(http: aiohttp.ClientSession, emu: Em
     for i in range(6):
         emu.templates.add(f"extra_{i}", "en_US")
     total = len(emu.templates)
-    url: str | None = f"{emu.gateway_url}/v21.0/{emu.waba_id}/message_templates?limit=3&fields=name,status"
+    url: str | None = f"{emu.gateway_url}/{V}/{emu.waba_id}/message_templates?limit=3&fields=name,status"
     names: list[str] = []
     pages = 0
     while url:
@@ -151,7 +152,7 @@ async def test_template_paging_across_pages(http: aiohttp.ClientSession, emu: Em
 
 async def test_template_filters_and_default_fields(http: aiohttp.ClientSession, emu: Emulator) -> None:
     emu.templates.add("draft_one", "en_US", status="REJECTED")
-    base = f"{emu.graph_url}/v21.0/{emu.waba_id}/message_templates"
+    base = f"{emu.graph_url}/{V}/{emu.waba_id}/message_templates"
     _, body = await call(http, "GET", f"{base}?status=REJECTED")
     assert [t["name"] for t in body["data"]] == ["draft_one"]
     _, body = await call(http, "GET", f"{base}?name=hello_world")
@@ -161,7 +162,7 @@ async def test_template_filters_and_default_fields(http: aiohttp.ClientSession, 
 
 
 async def test_template_create_duplicate_and_delete(http: aiohttp.ClientSession, emu: Emulator) -> None:
-    base = f"{emu.gateway_url}/v21.0/{emu.waba_id}/message_templates"
+    base = f"{emu.gateway_url}/{V}/{emu.waba_id}/message_templates"
     body_component = {"type": "BODY", "text": "Order {{1}} is ready", "example": {"body_text": [["1"]]}}
     spec = {"name": "order_ready", "language": "en_US", "category": "UTILITY", "components": [body_component]}
     status, body = await call(http, "POST", base, json=spec)
@@ -172,12 +173,12 @@ async def test_template_create_duplicate_and_delete(http: aiohttp.ClientSession,
     send = {"messaging_product": "whatsapp", "to": "+16505551234", "type": "template", "template": {
         "name": "order_ready", "language": {"code": "en_US"},
         "components": [{"type": "body", "parameters": [{"type": "text", "text": "A1"}]}]}}  # fmt: skip
-    assert (await call(http, "POST", f"{emu.gateway_url}/v21.0/{emu.phone_number_id}/messages", json=send))[0] == 200
+    assert (await call(http, "POST", f"{emu.gateway_url}/{V}/{emu.phone_number_id}/messages", json=send))[0] == 200
 
     assert await call(http, "DELETE", f"{base}?name=order_ready") == (200, {"success": True})
     status, body = await call(http, "DELETE", f"{base}?name=order_ready")
     assert (status, body["error"]["code"]) == (400, 100)
-    status, body = await call(http, "POST", f"{emu.gateway_url}/v21.0/{emu.phone_number_id}/messages", json=send)
+    status, body = await call(http, "POST", f"{emu.gateway_url}/{V}/{emu.phone_number_id}/messages", json=send)
     assert body["error"]["code"] == 132001
 
 
@@ -188,14 +189,14 @@ async def test_template_create_duplicate_and_delete(http: aiohttp.ClientSession,
 )
 async def test_template_create_refusals(http: aiohttp.ClientSession, emu: Emulator, change: dict[str, Any]) -> None:
     spec = {"name": "ok_name", "language": "en_US", "category": "MARKETING", "components": []} | change
-    status, body = await call(http, "POST", f"{emu.graph_url}/v21.0/{emu.waba_id}/message_templates", json=spec)
+    status, body = await call(http, "POST", f"{emu.graph_url}/{V}/{emu.waba_id}/message_templates", json=spec)
     assert (status, body["error"]["code"]) == (400, 100)
 
 
 async def test_pending_templates_without_auto_approve(http: aiohttp.ClientSession, clock: FakeClock) -> None:
     async with Emulator(auto_approve=False, clock=clock) as emu:
         spec = {"name": "later", "language": "en", "category": "MARKETING", "components": []}
-        _, body = await call(http, "POST", f"{emu.graph_url}/v21.0/{emu.waba_id}/message_templates", json=spec)
+        _, body = await call(http, "POST", f"{emu.graph_url}/{V}/{emu.waba_id}/message_templates", json=spec)
         assert body["status"] == "PENDING"
 
 
@@ -203,24 +204,24 @@ async def test_pending_templates_without_auto_approve(http: aiohttp.ClientSessio
 
 
 async def test_phone_numbers(http: aiohttp.ClientSession, emu: Emulator) -> None:
-    status, body = await call(http, "GET", f"{emu.gateway_url}/v21.0/{emu.waba_id}/phone_numbers")
+    status, body = await call(http, "GET", f"{emu.gateway_url}/{V}/{emu.waba_id}/phone_numbers")
     assert status == 200 and [p["id"] for p in body["data"]] == [emu.phone_number_id]
     assert "cursors" in body["paging"]
-    status, body = await call(http, "GET", f"{emu.gateway_url}/v21.0/777")
+    status, body = await call(http, "GET", f"{emu.gateway_url}/{V}/777")
     assert (status, body["error"]["code"], body["error"]["error_subcode"]) == (400, 100, 33)  # not seen yet
     # Any id is accepted in the phone-number position of a path; from then on GET /{id} knows the number.
-    assert (await call(http, "GET", f"{emu.gateway_url}/v21.0/777/whatsapp_business_profile"))[0] == 200
-    status, body = await call(http, "GET", f"{emu.gateway_url}/v21.0/777")
+    assert (await call(http, "GET", f"{emu.gateway_url}/{V}/777/whatsapp_business_profile"))[0] == 200
+    status, body = await call(http, "GET", f"{emu.gateway_url}/{V}/777")
     assert status == 200 and body["id"] == "777" and body["throughput"] == {"level": "STANDARD"}
     fields = "whatsapp_business_manager_messaging_limit"
-    status, body = await call(http, "GET", f"{emu.gateway_url}/v21.0/777?fields={fields}")
+    status, body = await call(http, "GET", f"{emu.gateway_url}/{V}/777?fields={fields}")
     assert body == {"whatsapp_business_manager_messaging_limit": "TIER_250", "id": "777"}
-    status, body = await call(http, "GET", f"{emu.gateway_url}/v21.0/777?fields=nonsense")
+    status, body = await call(http, "GET", f"{emu.gateway_url}/{V}/777?fields=nonsense")
     assert (status, body["error"]["code"]) == (400, 100)
 
 
 async def test_business_profile_get_and_update(http: aiohttp.ClientSession, emu: Emulator) -> None:
-    url = f"{emu.gateway_url}/v21.0/{emu.phone_number_id}/whatsapp_business_profile"
+    url = f"{emu.gateway_url}/{V}/{emu.phone_number_id}/whatsapp_business_profile"
     update = {"messaging_product": "whatsapp", "about": "Fresh succulents", "email": "a@b.co",
               "websites": ["https://a.example"], "vertical": "RETAIL"}  # fmt: skip
     assert await call(http, "POST", url, json=update) == (200, {"success": True})
@@ -239,7 +240,7 @@ async def test_business_profile_get_and_update(http: aiohttp.ClientSession, emu:
          "no-product"],
 )  # fmt: skip
 async def test_business_profile_limits(http: aiohttp.ClientSession, emu: Emulator, change: dict[str, Any]) -> None:
-    url = f"{emu.gateway_url}/v21.0/{emu.phone_number_id}/whatsapp_business_profile"
+    url = f"{emu.gateway_url}/{V}/{emu.phone_number_id}/whatsapp_business_profile"
     body = {k: v for k, v in ({"messaging_product": "whatsapp"} | change).items() if v is not None}
     status, answer = await call(http, "POST", url, json=body)
     assert (status, answer["error"]["code"]) == (400, 100)

@@ -24,7 +24,7 @@ from wa_async.resources import ChecksumMismatch, Media, MediaInfo
 
 PNID = "106540352242922"
 BASE = "https://gw.test/whatsapp-business"
-API = f"{BASE}/v21.0"
+API = f"{BASE}/v25.0"
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
 
@@ -118,7 +118,7 @@ async def test_download_refetches_an_expired_url_once(client: wa.Client, tmp_pat
         assert await Media(client).download(old) == data
         out = await Media(client).download(old, tmp_path / "f.txt")
         assert out.read_bytes() == data and names(tmp_path) == ["f.txt"]
-        assert len(calls(mock, "GET", "/v21.0/9$")) == 2  # one new URL per download
+        assert len(calls(mock, "GET", "/v25.0/9$")) == 2  # one new URL per download
 
 
 async def test_download_gives_up_after_one_refetch(client: wa.Client) -> None:
@@ -128,7 +128,7 @@ async def test_download_gives_up_after_one_refetch(client: wa.Client) -> None:
         mock.get(expired["url"], status=404, body=b"Not Found", repeat=True)
         with pytest.raises(wa.NotFound):
             await Media(client).download("9")
-        assert len(calls(mock, "GET", "/v21.0/9$")) == 2 and len(calls(mock, "GET", "gone")) == 2
+        assert len(calls(mock, "GET", "/v25.0/9$")) == 2 and len(calls(mock, "GET", "gone")) == 2
 
 
 def webp(animated: bool, size: int) -> bytes:

@@ -17,9 +17,9 @@ from wa_async.resources import BusinessProfile, PhoneNumbers, Profile, Throughpu
 
 BASE = "https://gw.test/whatsapp-business"
 PNID, WABA = "106540352242922", "102290129340398"
-NUMBERS = re.compile(rf"^{re.escape(BASE)}/v21\.0/{WABA}/phone_numbers(\?.*)?$")
-NUMBER = re.compile(rf"^{re.escape(BASE)}/v21\.0/{PNID}(\?.*)?$")
-PROFILE = re.compile(rf"^{re.escape(BASE)}/v21\.0/{PNID}/whatsapp_business_profile(\?.*)?$")
+NUMBERS = re.compile(rf"^{re.escape(BASE)}/v25\.0/{WABA}/phone_numbers(\?.*)?$")
+NUMBER = re.compile(rf"^{re.escape(BASE)}/v25\.0/{PNID}(\?.*)?$")
+PROFILE = re.compile(rf"^{re.escape(BASE)}/v25\.0/{PNID}/whatsapp_business_profile(\?.*)?$")
 
 
 def payload(name: str) -> dict[str, Any]:

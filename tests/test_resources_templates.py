@@ -28,7 +28,7 @@ from wa_async.resources import (
 
 BASE = "https://gw.test/whatsapp-business"
 WABA = "102290129340398"
-LIST = re.compile(rf"^{re.escape(BASE)}/v21\.0/{WABA}/message_templates(\?.*)?$")
+LIST = re.compile(rf"^{re.escape(BASE)}/v25\.0/{WABA}/message_templates(\?.*)?$")
 
 
 def payload(name: str) -> dict[str, Any]:
@@ -204,7 +204,7 @@ async def test_authentication_template_body_may_have_no_text(client: wa.Client) 
 async def test_get_and_delete(client: wa.Client) -> None:
     item = payload("templates-list-default-fields-response.json")["data"][1]
     with aioresponses() as mock:
-        mock.get(re.compile(rf"^{re.escape(BASE)}/v21\.0/1304694804498707\?"), payload=item)
+        mock.get(re.compile(rf"^{re.escape(BASE)}/v25\.0/1304694804498707\?"), payload=item)
         mock.delete(LIST, payload={"success": True}, repeat=True)
         got = await Templates(client).get("1304694804498707")
         assert await Templates(client).delete("coupon_expiration_reminder_number_vars") is True

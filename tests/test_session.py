@@ -13,6 +13,7 @@ from aiohttp import web
 
 import wa_async as wa
 from tests.redis_server import _free_port
+from wa_async._options import DEFAULT_API_VERSION
 from wa_async._session import Session, StreamedResponse
 from wa_async.resources import Media, MediaInfo
 
@@ -253,7 +254,7 @@ async def test_client_stream_retries_a_transient_error_through_the_limiter(
         assert (await read_all(chunks))[0] == DATA
     assert len(server.requests) == 3 and limiter.acquired == 3
     assert slept == [0.5, 1.0]  # full jitter with random=0.5: base * 2**n / 2
-    assert server.requests[0].path == "/v21.0/media-bytes"
+    assert server.requests[0].path == f"/{DEFAULT_API_VERSION}/media-bytes"
 
 
 async def test_client_stream_retries_a_drop_before_the_first_chunk(

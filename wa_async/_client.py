@@ -8,7 +8,7 @@ import enum
 import math
 import os
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
 import aiohttp
 import msgspec
@@ -17,25 +17,14 @@ from ._conversations import Conversations, WaitableStatus, WindowStore
 from ._errors import ApiError, ClientClosed, DeliveryUnknown, TransportError, ValidationError
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
 from ._messages import (
-    Audio,
-    Buttons,
-    Contacts,
-    CtaUrl,
-    Document,
-    Image,
-    ListMessage,
-    Location,
     MarkRead,
     Message,
-    Reaction,
-    Sticker,
-    Template,
-    Text,
-    Video,
 )
+from ._options import DEFAULT_API_VERSION, GRAPH_BASE_URL, GRAPH_RATE, MATON_BASE_URL, MATON_RATE, ClientOptions
 from ._queue import OnWire, OutboundQueue
 from ._retry import RetryPolicy
 from ._session import CHUNK_SIZE, Response, Session, StreamedResponse, decode_error
+from ._shortcuts import Shortcuts
 from .resources import Media, PhoneNumbers, Profile, Templates
 
 if TYPE_CHECKING:
@@ -43,17 +32,10 @@ if TYPE_CHECKING:
     from ._journal import Journal
     from .webhooks import Status
 
-__all__ = ["GRAPH_BASE_URL", "MATON_BASE_URL", "Client", "SendResult"]
+__all__ = ["Client", "SendResult"]
 
 T = TypeVar("T")
 
-MATON_BASE_URL = "https://gateway.maton.ai/whatsapp-business"
-GRAPH_BASE_URL = "https://graph.facebook.com"
-DEFAULT_API_VERSION = "v21.0"
-# Maton's gateway allows 10 requests/second per account; Cloud API numbers start at 80 messages/second
-# (FACTS §1.1).
-MATON_RATE = 10.0
-GRAPH_RATE = 80.0
 
 
 class _State(enum.Enum):
@@ -87,7 +69,7 @@ class _Success(msgspec.Struct):
 _send_decoder = msgspec.json.Decoder(SendResult)
 
 
-class Client:
+class Client(Shortcuts):
     """An asyncio WhatsApp Business Cloud API client, through the Maton gateway or straight to Graph.
 
     ::
@@ -104,11 +86,11 @@ class Client:
         self,
         phone_number_id: str,
         *,
-        base_url: str,
         headers: Mapping[str, str],
+        base_url: str = GRAPH_BASE_URL,
         waba_id: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
-        rate_limit: float | None,
+        rate_limit: float | None = GRAPH_RATE,
         burst: int = 1,
         limiter: Limiter | None = None,
         queue_size: int = 10_000,
@@ -174,10 +156,7 @@ class Client:
         *,
         api_key: str | None = None,
         connection_id: str | None = None,
-        waba_id: str | None = None,
-        base_url: str = MATON_BASE_URL,
-        rate_limit: float | None = MATON_RATE,
-        **options: Any,
+        **options: Unpack[ClientOptions],
     ) -> Client:
         """A client for the Maton gateway (``Authorization: Bearer $MATON_API_KEY``, 10 requests/second)."""
         key = api_key if api_key is not None else os.environ.get("MATON_API_KEY")
@@ -186,28 +165,56 @@ class Client:
         headers = {"Authorization": f"Bearer {key}"}
         if connection_id:
             headers["Maton-Connection"] = connection_id
-        return cls(
-            phone_number_id, base_url=base_url, headers=headers, waba_id=waba_id, rate_limit=rate_limit, **options
-        )
+        options.setdefault("base_url", MATON_BASE_URL)
+        options.setdefault("rate_limit", MATON_RATE)
+        return cls(phone_number_id, headers=headers, **options)
 
     @classmethod
-    def graph(
-        cls,
-        phone_number_id: str,
-        *,
-        access_token: str,
-        waba_id: str | None = None,
-        base_url: str = GRAPH_BASE_URL,
-        rate_limit: float | None = GRAPH_RATE,
-        **options: Any,
-    ) -> Client:
+    def graph(cls, phone_number_id: str, *, access_token: str, **options: Unpack[ClientOptions]) -> Client:
         """A client for Meta's Graph API with a system-user or business access token (80 messages/second)."""
         if not access_token:
             raise ValidationError("access_token", "is empty")
-        headers = {"Authorization": f"Bearer {access_token}"}
-        return cls(
-            phone_number_id, base_url=base_url, headers=headers, waba_id=waba_id, rate_limit=rate_limit, **options
-        )
+        options.setdefault("base_url", GRAPH_BASE_URL)
+        options.setdefault("rate_limit", GRAPH_RATE)
+        return cls(phone_number_id, headers={"Authorization": f"Bearer {access_token}"}, **options)
+
+    @classmethod
+    def from_env(
+        cls,
+        phone_number_id: str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> Client:
+        """A client configured by the same environment variables as the ``wa-async`` command line.
+
+        ``WA_PHONE_NUMBER_ID`` (unless given), ``WA_WABA_ID``, ``WA_BASE_URL`` (e.g. an emulator) and
+        ``WA_API_VERSION``; then ``WA_ACCESS_TOKEN`` for the Graph API, or else ``MATON_API_KEY`` (with
+        ``MATON_CONNECTION_ID``) for the Maton gateway. Keyword options given here win over the environment.
+
+        ```python
+        client = wa.Client.from_env()      # one .env file drives the library and the command line
+        ```
+        """
+        env = os.environ if environ is None else environ
+        phone = phone_number_id or env.get("WA_PHONE_NUMBER_ID")
+        if not phone:
+            raise ValidationError("phone_number_id", "no phone number id: pass it or set WA_PHONE_NUMBER_ID")
+        if "waba_id" not in options and env.get("WA_WABA_ID"):
+            options["waba_id"] = env["WA_WABA_ID"]
+        if "base_url" not in options and env.get("WA_BASE_URL"):
+            options["base_url"] = env["WA_BASE_URL"]
+        if "api_version" not in options and env.get("WA_API_VERSION"):
+            options["api_version"] = env["WA_API_VERSION"]
+        token = env.get("WA_ACCESS_TOKEN")
+        if token:
+            return cls.graph(phone, access_token=token, **options)
+        key = env.get("MATON_API_KEY")
+        if not key:
+            raise ValidationError(
+                "api_key", "no credentials: set MATON_API_KEY, or WA_ACCESS_TOKEN for the Graph API"
+            )
+        return cls.maton(phone, api_key=key, connection_id=env.get("MATON_CONNECTION_ID"), **options)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -305,60 +312,6 @@ class Client:
         _check_message(msg)
         if self._state is not _State.OPEN:
             await self.start()
-
-    async def send_text(
-        self, to: str, body: str, *, preview_url: bool = False, reply_to: str | None = None, **kw: Any
-    ) -> str:
-        """Send a :class:`Text` message; return its wamid."""
-        return await self.send(Text(to, body, preview_url=preview_url, reply_to=reply_to, **kw))
-
-    async def send_template(self, to: str, name: str, language: str = "en_US", components: Any = (), **kw: Any) -> str:
-        """Send a :class:`Template` message; return its wamid."""
-        return await self.send(Template(to, name, language, components, **kw))
-
-    async def send_image(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
-        """Send an :class:`Image` by link or media id; return its wamid."""
-        return await self.send(Image(to, link=link, id=id, **kw))
-
-    async def send_video(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
-        """Send a :class:`Video` by link or media id; return its wamid."""
-        return await self.send(Video(to, link=link, id=id, **kw))
-
-    async def send_audio(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
-        """Send an :class:`Audio` by link or media id; return its wamid."""
-        return await self.send(Audio(to, link=link, id=id, **kw))
-
-    async def send_document(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
-        """Send a :class:`Document` by link or media id; return its wamid."""
-        return await self.send(Document(to, link=link, id=id, **kw))
-
-    async def send_sticker(self, to: str, *, link: str | None = None, id: str | None = None, **kw: Any) -> str:
-        """Send a :class:`Sticker` by link or media id; return its wamid."""
-        return await self.send(Sticker(to, link=link, id=id, **kw))
-
-    async def send_location(self, to: str, latitude: float, longitude: float, **kw: Any) -> str:
-        """Send a :class:`Location`; return its wamid."""
-        return await self.send(Location(to, latitude, longitude, **kw))
-
-    async def send_contacts(self, to: str, contacts: Any, **kw: Any) -> str:
-        """Send :class:`Contacts` cards; return the wamid."""
-        return await self.send(Contacts(to, contacts, **kw))
-
-    async def send_buttons(self, to: str, body: str, buttons: Any, **kw: Any) -> str:
-        """Send a :class:`Buttons` message (1 to 3 reply buttons); return its wamid."""
-        return await self.send(Buttons(to, body, buttons, **kw))
-
-    async def send_list(self, to: str, body: str, button: str, sections: Any, **kw: Any) -> str:
-        """Send a :class:`ListMessage`; return its wamid."""
-        return await self.send(ListMessage(to, body, button, sections, **kw))
-
-    async def send_cta_url(self, to: str, body: str, display_text: str, url: str, **kw: Any) -> str:
-        """Send a :class:`CtaUrl` call-to-action button; return its wamid."""
-        return await self.send(CtaUrl(to, body, display_text, url, **kw))
-
-    async def send_reaction(self, to: str, message_id: str, emoji: str, **kw: Any) -> str:
-        """React to a message (an empty ``emoji`` removes the reaction); return the reaction's wamid."""
-        return await self.send(Reaction(to, message_id, emoji, **kw))
 
     async def mark_read(self, message_id: str, *, typing: bool = False) -> bool:
         """Mark a received message (and those before it) as read, optionally showing a typing indicator."""

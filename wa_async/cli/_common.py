@@ -11,6 +11,7 @@ from typing import Any
 
 from .._client import Client
 from .._errors import ApiError, ValidationError, WhatsAppError, describe_code
+from .._options import DEFAULT_API_VERSION
 
 __all__ = [
     "EXIT_ERROR",
@@ -38,33 +39,42 @@ def add_target_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--phone-number-id", metavar="ID", help="the sending number's id (env WA_PHONE_NUMBER_ID)")
     g.add_argument("--waba-id", metavar="ID", help="the WhatsApp Business Account id (env WA_WABA_ID)")
     g.add_argument("--api-key", metavar="KEY", help="Maton API key (env MATON_API_KEY)")
-    g.add_argument("--connection-id", metavar="ID", help="Maton connection id, sent as Maton-Connection")
+    g.add_argument("--connection-id", metavar="ID",
+                   help="Maton connection id, sent as Maton-Connection (env MATON_CONNECTION_ID)")  # fmt: skip
     g.add_argument("--access-token", metavar="TOKEN", help="Graph API access token (env WA_ACCESS_TOKEN): "
                    "send straight to Meta instead of through Maton")  # fmt: skip
     g.add_argument("--base-url", metavar="URL", help="override the base URL, e.g. an emulator (env WA_BASE_URL)")
-    g.add_argument("--api-version", default="v21.0", metavar="V", help="Graph API version (default v21.0)")
+    g.add_argument("--api-version", metavar="V",
+                   help=f"Graph API version (env WA_API_VERSION; default {DEFAULT_API_VERSION})")  # fmt: skip
 
 
 def client_from_args(args: argparse.Namespace, *, need_phone: bool = True, **options: Any) -> Client:
-    """A Graph client when an access token is given, else a Maton client; raises UsageError when incomplete."""
-    env = os.environ
-    phone = getattr(args, "phone_number_id", None) or env.get("WA_PHONE_NUMBER_ID")
-    if not phone:
+    """A client from the flags, falling back on the environment as :meth:`Client.from_env` reads it (a Graph
+    client when an access token is given, else a Maton client); raises UsageError when incomplete."""
+    env = dict(os.environ)
+    for flag, name in _FLAG_ENV:
+        value = getattr(args, flag, None)
+        if value:
+            env[name] = value
+    if not env.get("WA_PHONE_NUMBER_ID"):
         if need_phone:
             raise UsageError("no phone number id: pass --phone-number-id or set WA_PHONE_NUMBER_ID")
-        phone = "-"
-    waba = getattr(args, "waba_id", None) or env.get("WA_WABA_ID")
-    base_url = getattr(args, "base_url", None) or env.get("WA_BASE_URL")
-    token = getattr(args, "access_token", None) or env.get("WA_ACCESS_TOKEN")
-    opts: dict[str, Any] = {"api_version": getattr(args, "api_version", None) or "v21.0", **options}
-    if base_url:
-        opts["base_url"] = base_url
-    if token:
-        return Client.graph(phone, access_token=token, waba_id=waba, **opts)
-    key = getattr(args, "api_key", None) or env.get("MATON_API_KEY")
-    if not key:
+        env["WA_PHONE_NUMBER_ID"] = "-"
+    if not env.get("WA_ACCESS_TOKEN") and not env.get("MATON_API_KEY"):
         raise UsageError("no credentials: set MATON_API_KEY (or --api-key), or WA_ACCESS_TOKEN for the Graph API")
-    return Client.maton(phone, api_key=key, connection_id=getattr(args, "connection_id", None), waba_id=waba, **opts)
+    return Client.from_env(environ=env, **options)
+
+
+# Each target flag and the environment variable it overrides.
+_FLAG_ENV = (
+    ("phone_number_id", "WA_PHONE_NUMBER_ID"),
+    ("waba_id", "WA_WABA_ID"),
+    ("base_url", "WA_BASE_URL"),
+    ("api_version", "WA_API_VERSION"),
+    ("access_token", "WA_ACCESS_TOKEN"),
+    ("api_key", "MATON_API_KEY"),
+    ("connection_id", "MATON_CONNECTION_ID"),
+)
 
 
 def describe_error(error: BaseException) -> str:

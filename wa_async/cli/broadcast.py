@@ -248,7 +248,8 @@ def _current_cancelling() -> int:
 
 
 async def _client(args: argparse.Namespace, stack: contextlib.AsyncExitStack) -> Any:
-    from .._client import GRAPH_RATE, MATON_RATE, Client  # the client pulls in aiohttp; keep `--help` fast
+    from .._client import Client  # the client pulls in aiohttp; keep `--help` fast
+    from .._options import GRAPH_RATE, MATON_RATE
 
     options: dict[str, Any] = {}
     if args.rate is not None:
