@@ -254,7 +254,8 @@ async def test_unlimited_send_posts_from_the_callers_task_and_close_awaits_it() 
         await arrived.wait()
         assert client.pending == 1  # counted while on the wire
         closing = asyncio.create_task(client.close(cancel=True))
-        await asyncio.sleep(0.05)
+        while client._queue._inline_done is None:  # close() went as far as it can: it waits for the request
+            await asyncio.sleep(0)
         assert not closing.done()  # a request on the wire is awaited, not cancelled
         release.set()
         await closing

@@ -80,7 +80,17 @@ from ._options import DEFAULT_API_VERSION, ClientOptions
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
 from ._request import ApiCall, Request, SendMessage, SendMessageResult, SendResult
 from ._retry import RetryDecision, RetryPolicy
-from ._transport import AiohttpTransport, HttpRequest, MockTransport, Response, StreamedResponse, Transport
+from ._transport import (
+    AiohttpTransport,
+    FilePart,
+    FileSource,
+    HttpRequest,
+    MockTransport,
+    Multipart,
+    Response,
+    StreamedResponse,
+    Transport,
+)
 from .resources import BusinessProfile, ChecksumMismatch, MediaInfo, PhoneNumber, TemplateInfo
 
 if TYPE_CHECKING:
@@ -143,6 +153,8 @@ __all__ = [
     "DocumentParam",
     "Email",
     "Emulator",
+    "FilePart",
+    "FileSource",
     "Flow",
     "HeaderParams",
     "HttpRequest",
@@ -161,6 +173,7 @@ __all__ = [
     "MemoryWindowStore",
     "Message",
     "MockTransport",
+    "Multipart",
     "Name",
     "NotFound",
     "Org",
