@@ -11,7 +11,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from wa_async._broadcast import _Pacer, broadcast, message_key
+from wa_async._broadcast import broadcast, message_key
+from wa_async._broadcast_run import Pacer
 from wa_async._errors import AuthError, DeliveryUnknown, RecipientError, ServerError, ValidationError, WhatsAppError
 from wa_async._journal import Journal, JournalError
 from wa_async._messages import Template, Text
@@ -139,7 +140,7 @@ async def test_pacer_waits_the_pair_interval_after_the_wire_time() -> None:
         slept.append(seconds)
         now[0] += seconds
 
-    pacer = _Pacer(6.0, lambda: now[0])
+    pacer = Pacer(6.0, lambda: now[0])
     prev, first = pacer.reserve("1")
     assert prev is None
     prev, second = pacer.reserve("1")

@@ -15,6 +15,7 @@ import pytest
 
 from wa_async._errors import WhatsAppError
 from wa_async._journal import Journal, JournalError, parse_callback_data
+from wa_async._journal_sqlite import SqliteFile
 
 JOB = {"template": "sale", "phone_number_id": "123"}
 
@@ -115,10 +116,10 @@ async def test_a_failed_write_fails_its_marks_and_keeps_the_outcomes(
         await j.mark_inflight(a.row)
         j.record(a.row, "sent", wamid="wamid.A")
 
-        def broken(self: Journal, marks: list[int], results: list[object]) -> None:
+        def broken(self: SqliteFile, marks: list[int], results: list[object]) -> None:
             raise sqlite3.OperationalError("disk I/O error")
 
-        monkeypatch.setattr(Journal, "_write_sync", broken)
+        monkeypatch.setattr(SqliteFile, "write", broken)
         with pytest.raises(JournalError, match="disk I/O error"):
             await j.mark_inflight(b.row)  # never durable: its request must not leave
         with pytest.raises(JournalError):
