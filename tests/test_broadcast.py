@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from tests.conftest import FakeClock
 from wa_async._broadcast import broadcast, message_key
 from wa_async._broadcast_run import Pacer
 from wa_async._errors import AuthError, DeliveryUnknown, RecipientError, ServerError, ValidationError, WhatsAppError
@@ -23,10 +24,15 @@ Hook = Callable[[], Awaitable[None]]
 class FakeClient:
     """Just the client's submit seam: a bounded queue, workers that await the wire hook, canned failures."""
 
-    def __init__(self, *, queue_size: int = 50, workers: int = 4,
-                 fail: dict[str, BaseException] | None = None) -> None:
+    def __init__(self, *, queue_size: int = 50, workers: int = 4, fail: dict[str, BaseException] | None = None,
+                 clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], Awaitable[None]] | None = None) -> None:  # fmt: skip
         self.phone_number_id = "1234567890"
+        self._clock = clock  # as wa.Client(clock=..., sleep=...) keeps them
+        self._sleep = sleep
         self.accepted: list[Any] = []  # what "Meta" accepted, in order
+        self.wire_times: list[tuple[str, float]] = []  # (recipient, clock) as each request left
+        self.posts = 0  # requests that went on the wire
         self.fail = fail or {}
         self.gate: asyncio.Event | None = None  # when set, posts wait for it
         self.filled = asyncio.Event()  # the queue was full once
@@ -48,6 +54,9 @@ class FakeClient:
                 continue
             if hook is not None:
                 await hook()
+            self.posts += 1
+            if self._clock is not None:
+                self.wire_times.append((msg.to, self._clock()))
             if self.gate is not None:
                 await self.gate.wait()
             await asyncio.sleep(0)
@@ -130,6 +139,28 @@ async def test_a_second_message_to_one_recipient_waits_without_blocking_others(c
     order = [(m.to, m.body) for m in client.accepted]
     assert order[-1] == ("4915100000001", "second")  # held back while the others went
     assert order.index(("4915100000001", "first")) < 2
+
+
+async def test_every_message_to_one_recipient_waits_the_pair_interval(clock: FakeClock) -> None:
+    # Time moves only when a held message sleeps, so the spacing is exact whatever the machine's speed.
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+        await asyncio.sleep(0)
+
+    client = FakeClient(clock=clock, sleep=sleep)
+    one = "4915100000001"
+    msgs = [Text(one, f"message {i}") for i in range(5)] + [Text(n, "other") for n in numbers(5, 4915200000000)]
+    try:
+        report = await broadcast(client, msgs)
+    finally:
+        await client.close()
+    assert report.sent == 10
+    times = [t for to, t in client.wire_times if to == one]
+    assert times == [1000.0, 1006.0, 1012.0, 1018.0, 1024.0]  # 6 s apart, every one of them
+    assert slept == [6.0] * 4  # only the held messages slept: the others did not wait
 
 
 async def test_pacer_waits_the_pair_interval_after_the_wire_time() -> None:
