@@ -373,3 +373,19 @@ async def test_an_auth_error_stops_the_job_and_leaves_rows_to_resend(tmp_path: P
         assert report.sent == 400
     finally:
         await client.close()
+
+
+async def test_an_auth_error_stops_at_once_without_trying_what_is_queued(tmp_path: Path) -> None:
+    # The whole job fits in the client's queue, so the reader is done long before the first answer comes back.
+    workers = 4
+    client = FakeClient(queue_size=1000, workers=workers,
+                        fail={n: AuthError("token expired", http_status=401, code=190) for n in numbers(300)})
+    path = tmp_path / "job.sqlite"
+    try:
+        with pytest.raises(AuthError):
+            await broadcast(client, [template(n) for n in numbers(300)], journal=path)
+        assert client.posts <= 2 * workers  # those already leaving when the first 401 came back, not 300
+        rows = await journal_rows(path)
+        assert len(rows) == 300 and all(state == "pending" for state, _ in rows.values())
+    finally:
+        await client.close()
