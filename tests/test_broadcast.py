@@ -14,7 +14,16 @@ import pytest
 from tests.conftest import FakeClock
 from wa_async._broadcast import broadcast, message_key
 from wa_async._broadcast_run import Pacer
-from wa_async._errors import AuthError, DeliveryUnknown, RecipientError, ServerError, ValidationError, WhatsAppError
+from wa_async._errors import (
+    AuthError,
+    DeliveryUnknown,
+    RecipientError,
+    ServerError,
+    TemplateError,
+    ValidationError,
+    WhatsAppError,
+    describe_code,
+)
 from wa_async._journal import Journal, JournalError
 from wa_async._messages import Template, Text
 
@@ -389,3 +398,63 @@ async def test_an_auth_error_stops_at_once_without_trying_what_is_queued(tmp_pat
         assert len(rows) == 300 and all(state == "pending" for state, _ in rows.values())
     finally:
         await client.close()
+
+
+async def test_failures_are_grouped_by_error_with_an_example(tmp_path: Path) -> None:
+    fail: dict[str, BaseException] = {
+        **{n: TemplateError("params", http_status=400, code=132000) for n in numbers(4)},
+        "4915100000010": RecipientError("undeliverable", http_status=400, code=131026),
+    }
+    client = FakeClient(fail=fail)
+    path = tmp_path / "job.sqlite"
+    try:
+        report = await broadcast(client, [template(n) for n in numbers(12)], journal=path)
+        groups = report.error_groups()
+        assert [(g.code, g.count) for g in groups] == [(132000, 4), (131026, 1)]
+        assert groups[0].meaning == describe_code(132000) and groups[0].meaning
+        assert groups[0].example_to in numbers(4) and "params" in groups[0].example_error
+        # A resume reports the earlier failures with their codes too.
+        again = await broadcast(client, [template(n) for n in numbers(12)], journal=path)
+        assert [(g.code, g.count) for g in again.error_groups()] == [(132000, 4), (131026, 1)]
+    finally:
+        await client.close()
+
+
+async def test_a_generator_with_a_total_shows_it(client: FakeClient) -> None:
+    seen: list[tuple[int, int | None]] = []
+
+    class Display:
+        total: int | None = None
+
+        def __enter__(self) -> Display:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def update(self, counts: Any, done: int, settled_now: int) -> None:
+            seen.append((done, settled_now))
+
+    messages = (template(n) for n in numbers(5))
+    report = await broadcast(client, messages, progress=Display(), total=5)
+    assert report.sent == 5 and seen[-1] == (5, 5)
+
+
+def test_progress_counts_only_this_runs_rate_and_eta(clock: FakeClock) -> None:
+    import io
+
+    from rich.console import Console
+
+    from wa_async._progress import BroadcastProgress
+
+    view = BroadcastProgress(1100, clock=clock, console=Console(file=io.StringIO()))
+    with view:
+        view.update({"sent": 1000, "failed": 0, "unknown": 0, "skipped": 0}, 1000, 0)  # settled by earlier runs
+        for i in range(1, 21):  # then 10 per second in this run
+            clock.now += 0.1
+            view.update({"sent": 1000 + i, "failed": 0, "unknown": 0, "skipped": 0}, 1000 + i, i)
+    assert view.rate() == pytest.approx(10.0)
+    assert view.eta() == pytest.approx(8.0)  # 80 left at 10/s
+    clock.now += 100  # nothing answered for a while: the rate falls to 0 and the ETA is unknown
+    view.update(view.counts, view.done, 20)
+    assert view.rate() == 0.0 and view.eta() is None
