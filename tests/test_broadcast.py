@@ -458,3 +458,35 @@ def test_progress_counts_only_this_runs_rate_and_eta(clock: FakeClock) -> None:
     clock.now += 100  # nothing answered for a while: the rate falls to 0 and the ETA is unknown
     view.update(view.counts, view.done, 20)
     assert view.rate() == 0.0 and view.eta() is None
+
+
+async def test_a_journal_started_by_the_old_version_resumes_with_its_own_keys(
+    client: FakeClient, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from wa_async._broadcast import legacy_message_key
+
+    path = tmp_path / "job.sqlite"
+    msgs = [template(n) for n in numbers(6)]
+    await broadcast(client, msgs[:3], journal=path)
+    with sqlite3.connect(path) as conn:  # rewrite it as wa_async 0.1 left it: legacy keys, no key format noted
+        for m in msgs[:3]:
+            conn.execute("UPDATE rows SET key=? WHERE recipient=?", (legacy_message_key(m), m.to))
+        conn.execute("DELETE FROM meta WHERE name='keys'")
+    conn.close()
+    client.accepted.clear()
+    report = await broadcast(client, msgs, journal=path)
+    assert sorted(m.to for m in client.accepted) == numbers(6)[3:]  # the first three are not sent twice
+    assert (report.sent, report.skipped) == (6, 0)
+
+
+async def test_a_moved_user_is_not_sent_again_under_the_new_id(client: FakeClient, tmp_path: Path) -> None:
+    path = tmp_path / "job.sqlite"
+    old, new = "4915100000001", "4915100000099"
+    await broadcast(client, [template(old), template("4915100000002")], journal=path)
+    async with Journal(path) as journal:
+        assert await journal.move_user(old, new) == 1
+    client.accepted.clear()
+    report = await broadcast(client, [template(new), template("4915100000002")], journal=path)
+    assert client.accepted == [] and report.sent == 2
