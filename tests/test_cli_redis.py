@@ -143,3 +143,22 @@ async def test_demo_shares_its_limit_through_redis(redis_server: RedisServer) ->
             seen.append(event["data"])
     assert figures["sent"] == 20 and figures["rate_limited"] == 0
     assert seen.count(b"hset") >= 20  # one reservation per message, on the default key
+
+
+@pytest.mark.parametrize("form", ["userinfo", "query", "both"])
+def test_a_password_in_any_form_is_never_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 form: str) -> None:  # fmt: skip
+    port = _free_port()
+    url = {"userinfo": f"redis://:hunter2@127.0.0.1:{port}/0",
+           "query": f"redis://127.0.0.1:{port}/0?password=hunter2",
+           "both": f"redis://user:hunter2@127.0.0.1:{port}/0?password=s3cr%40t"}[form]  # fmt: skip
+    assert cli.main(sandbox_args(tmp_path, "--redis-url", url)) == 1
+    err = capsys.readouterr().err
+    assert "cannot reach Redis" in err
+    assert "hunter2" not in err and "s3cr" not in err
+
+
+def test_a_password_in_a_malformed_url_is_never_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(sandbox_args(tmp_path, "--redis-url", "redis://:hunter2@127.0.0.1:notaport/0")) in (1, 2)
+    err = capsys.readouterr().err
+    assert "hunter2" not in err and "Traceback" not in err
