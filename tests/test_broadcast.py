@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -490,3 +492,62 @@ async def test_a_moved_user_is_not_sent_again_under_the_new_id(client: FakeClien
     client.accepted.clear()
     report = await broadcast(client, [template(new), template("4915100000002")], journal=path)
     assert client.accepted == [] and report.sent == 2
+
+
+async def test_two_broadcasts_sharing_one_limiter_keep_its_rate_together(clock: FakeClock, tmp_path: Path) -> None:
+    """What `--redis-url` promises two processes, on a fake clock: every request of both jobs takes a slot of the
+    one shared schedule, and that schedule never puts more than the rate in any second. (The real-time figure, with
+    redis-server and two processes, is `python -m benchmarks.bench_shared_limit`.)"""
+    from aioresponses import CallbackResult, aioresponses
+
+    from wa_async import Client
+    from wa_async._limiter import SPACING_GUARD
+
+    rate = 10
+
+    class SharedSchedule:
+        """A GCRA schedule on the fake clock, as RedisLimiter keeps one in Redis for every process."""
+
+        def __init__(self) -> None:
+            self.tat = 0.0
+            self.grants: list[float] = []
+            self.lock = asyncio.Lock()
+
+        async def acquire(self) -> None:
+            async with self.lock:
+                slot = max(clock.now, self.tat)
+                self.tat = slot + SPACING_GUARD / rate
+                clock.now = slot  # the wait for the slot, on the fake clock
+                self.grants.append(slot)
+                await asyncio.sleep(0)
+
+        async def pause(self, seconds: float) -> None:
+            self.tat = max(self.tat, clock.now + seconds)
+
+    shared = SharedSchedule()
+    posted: list[str] = []
+
+    def answer(url: object, **kwargs: Any) -> CallbackResult:
+        body = json.loads(kwargs["data"])
+        posted.append(body["to"])
+        return CallbackResult(payload={"messages": [{"id": f"wamid.{len(posted)}"}]})
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    jobs = [[template(n, "order_update") for n in numbers(30, 4915100000000 + 1000 * k)] for k in range(2)]
+    with aioresponses() as mock:
+        mock.post(re.compile(r"https://gateway\.test/.*/messages"), callback=answer, repeat=True)
+        clients = [Client.maton("1234567890", api_key="k", base_url="https://gateway.test", rate_limit=rate,
+                                limiter=shared, clock=clock, sleep=sleep) for _ in jobs]  # fmt: skip
+        async with clients[0], clients[1]:
+            runs = [broadcast(c, job, journal=tmp_path / f"j{k}.sqlite") for k, (c, job) in enumerate(zip(
+                clients, jobs, strict=True))]  # fmt: skip
+            reports = await asyncio.gather(*runs)
+    assert [r.sent for r in reports] == [30, 30]
+    assert sorted(posted) == sorted(m.to for job in jobs for m in job)  # each once
+    assert len(shared.grants) == len(posted)  # no request of either job bypassed the shared limit
+    grants = sorted(shared.grants)
+    busiest = max(sum(1 for t in grants if start <= t < start + 1.0) for start in grants)
+    assert busiest <= rate
+    assert grants[-1] - grants[0] == pytest.approx(59 * SPACING_GUARD / rate)  # and no slower than the schedule
