@@ -39,8 +39,8 @@ class FakeClient:
                  clock: Callable[[], float] | None = None,
                  sleep: Callable[[float], Awaitable[None]] | None = None) -> None:  # fmt: skip
         self.phone_number_id = "1234567890"
-        self._clock = clock  # as wa.Client(clock=..., sleep=...) keeps them
-        self._sleep = sleep
+        self.clock = clock  # as wa.Client(clock=..., sleep=...) shows them
+        self.sleep = sleep
         self.accepted: list[Any] = []  # what "Meta" accepted, in order
         self.wire_times: list[tuple[str, float]] = []  # (recipient, clock) as each request left
         self.posts = 0  # requests that went on the wire
@@ -66,8 +66,8 @@ class FakeClient:
             if hook is not None:
                 await hook()
             self.posts += 1
-            if self._clock is not None:
-                self.wire_times.append((msg.to, self._clock()))
+            if self.clock is not None:
+                self.wire_times.append((msg.to, self.clock()))
             if self.gate is not None:
                 await self.gate.wait()
             await asyncio.sleep(0)

@@ -50,10 +50,11 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 def client_timing(client: object) -> tuple[Clock, Sleep]:
-    """The clock and sleep a client was built with (``clock=``, ``sleep=``: fakes in tests), else the loop's."""
-    clock = getattr(client, "_clock", None) or asyncio.get_running_loop().time
-    sleep = getattr(client, "_sleep", None) or asyncio.sleep
-    return clock, sleep
+    """The client's ``clock`` and ``sleep`` (given to it as ``clock=``, ``sleep=``: fakes in tests), else the loop's."""
+    clock = getattr(client, "clock", None)
+    sleep = getattr(client, "sleep", None)
+    return (clock if callable(clock) else asyncio.get_running_loop().time,
+            sleep if callable(sleep) else asyncio.sleep)  # fmt: skip
 
 
 class Pacer:

@@ -67,6 +67,7 @@ class BroadcastProgress:
                  title: str = "broadcast") -> None:  # fmt: skip
         self.total = total
         self.meter = RateMeter(clock)
+        self._rate = 0.0  # computed on the loop at each update: the bar's refresh thread must not call the clock
         self.done = 0
         self.counts: dict[str, int] = {"sent": 0, "failed": 0, "unknown": 0, "skipped": 0}
         self._bar = Progress(
@@ -94,11 +95,12 @@ class BroadcastProgress:
         self.counts = dict(counts)
         self.done = done
         self.meter.add(settled_now)
+        self._rate = self.meter.rate()
         self._refresh()
 
     def rate(self) -> float:
-        """Messages per second this run is answering."""
-        return self.meter.rate()
+        """Messages per second this run is answering, as of the last update."""
+        return self._rate
 
     def eta(self) -> float | None:
         """Seconds left at the current rate; ``None`` without a total or a rate."""

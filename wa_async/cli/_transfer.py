@@ -2,7 +2,7 @@
 
 The media resource reads an upload through the file object it is given and streams a download through
 ``client.stream``; the bar counts both without changing either: :meth:`Transfer.reader` wraps the file,
-:func:`counted` wraps the client.
+:func:`counted_media` wraps the client's pipeline.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from rich.progress import (
 
 if TYPE_CHECKING:
     from .._client import Client
-    from .._session import StreamedResponse
+    from .._pipeline import Pipeline
+    from .._transport import StreamedResponse
+    from ..resources import Media
 
-__all__ = ["SHOW_PROGRESS_FROM", "Transfer", "counted"]
+__all__ = ["SHOW_PROGRESS_FROM", "Transfer", "counted_media"]
 
 SHOW_PROGRESS_FROM = 1024 * 1024  # bytes: smaller files come and go too fast for a bar
 
@@ -84,19 +86,19 @@ class _CountingReader:
         return self._f.tell()
 
 
-class _CountedClient:
-    """``client`` with every streamed body counted into ``bar``; anything else is the client's own."""
+class _CountedPipeline:
+    """The client's request pipeline, with every streamed body counted into ``bar``; the rest is its own."""
 
-    def __init__(self, client: Client, bar: Transfer) -> None:
-        self._client = client
+    def __init__(self, pipeline: Pipeline, bar: Transfer) -> None:
+        self._pipeline = pipeline
         self._bar = bar
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
+        return getattr(self._pipeline, name)
 
     @contextlib.asynccontextmanager
     async def stream(self, *args: Any, **kwargs: Any) -> AsyncIterator[StreamedResponse]:
-        async with self._client.stream(*args, **kwargs) as resp:
+        async with self._pipeline.stream(*args, **kwargs) as resp:
             yield resp._replace(chunks=self._count(resp.chunks))
 
     async def _count(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -108,6 +110,11 @@ class _CountedClient:
             yield chunk
 
 
-def counted(client: Client, bar: Transfer) -> Client:
-    """``client``, with the bodies it streams (media downloads) counted into ``bar``."""
-    return cast("Client", _CountedClient(client, bar))
+def counted_media(client: Client, bar: Transfer) -> Media:
+    """``client.media``, with the downloads it streams counted into ``bar``.
+
+    (A ``progress=`` callback on ``Media.download`` would make this wrapper unnecessary.)
+    """
+    from ..resources import Media
+
+    return Media(cast("Pipeline", _CountedPipeline(client._pipeline, bar)))
