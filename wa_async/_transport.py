@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import io
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol, runtime_checkable
@@ -49,7 +50,7 @@ CHUNK_SIZE = 256 * 1024
 class FileSource:
     """What to upload: bytes in memory, a path opened per try, or the caller's seekable file from ``start``."""
 
-    __slots__ = ("data", "file", "filename", "head", "path", "size", "start")
+    __slots__ = ("data", "file", "filename", "head", "path", "progress", "size", "start")
 
     def __init__(
         self,
@@ -69,6 +70,8 @@ class FileSource:
         self.path = path
         self.file = file
         self.start = start
+        self.progress: Callable[[int, int | None], None] | None = None
+        """Called with (bytes sent, size) as the transport sends the content."""
 
     def read_all(self) -> bytes:
         """The whole content (blocking: call it in a thread for a file)."""
@@ -340,6 +343,8 @@ async def _in_memory(body: Multipart) -> Multipart:
     files = []
     for part in body.files:
         data = await asyncio.to_thread(part.source.read_all)
+        if part.source.progress is not None:
+            part.source.progress(len(data), part.source.size)
         src = FileSource(size=len(data), head=data[:32], filename=part.source.filename, data=data)
         files.append(part._replace(source=src))
     return body._replace(files=files)
@@ -354,7 +359,7 @@ def _form(body: Multipart) -> aiohttp.FormData:
         src = part.source
         data: payload.Payload = (
             payload.BytesPayload(src.data, content_type=part.content_type)
-            if src.data is not None
+            if src.data is not None and src.progress is None
             else _FilePayload(src, content_type=part.content_type)
         )
         form.add_field(part.name, data, filename=src.filename, content_type=part.content_type)
@@ -382,17 +387,27 @@ class _FilePayload(payload.Payload):
     async def write_with_length(self, writer: Any, content_length: int | None) -> None:
         """Stream at most ``content_length`` bytes (all when None), reopening or rewinding the source."""
         src = self._source
-        f = await asyncio.to_thread(src.path.open, "rb") if src.path is not None else src.file
+        f: IO[bytes] | None
+        if src.data is not None:
+            f = io.BytesIO(src.data)
+        else:
+            f = await asyncio.to_thread(src.path.open, "rb") if src.path is not None else src.file
         assert f is not None
         try:
             await asyncio.to_thread(f.seek, src.start)
             left = src.size if content_length is None else min(src.size, content_length)
+            done = 0
+            if src.progress is not None:
+                src.progress(0, src.size)
             while left > 0:
                 chunk = await asyncio.to_thread(f.read, min(CHUNK_SIZE, left))
                 if not chunk:
                     break
                 left -= len(chunk)
                 await writer.write(chunk)
+                done += len(chunk)
+                if src.progress is not None:
+                    src.progress(done, src.size)
         finally:
             if src.path is not None:
                 await asyncio.to_thread(f.close)
