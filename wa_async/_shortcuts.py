@@ -35,7 +35,7 @@ __all__ = ["Shortcuts"]
 
 
 class Shortcuts:
-    """The ``send_*`` shortcuts of :class:`wa_async.Client`; each returns the wamid, as ``send()`` does."""
+    """The ``send_*`` shortcuts of [`Client`][wa_async.Client]; each returns the wamid, as ``send()`` does."""
 
     __slots__ = ()
 

@@ -10,17 +10,19 @@ from wa_async._messages._base import Message
 
 __all__ = ["Location", "Reaction", "Text"]
 
-TEXT_BODY_LIMIT = 4096  # FACTS §3.2 / §4
+TEXT_BODY_LIMIT = 4096  # Meta's text-messages page
 
 
 class Text(Message, frozen=True):
-    """A text message; ``preview_url`` previews the first http(s) URL in ``body``.
+    """A text message of up to 4096 characters; ``preview_url`` previews the first http(s) URL in ``body``.
 
-    >>> Text("+16505551234", "Your order shipped", reply_to="wamid.HBgL...").to_json()[:40]
-    b'{"messaging_product":"whatsapp","recipie'
+    ```python
+    wa.Text("+16505551234", "Your order shipped", reply_to="wamid.HBgL...")
+    ```
     """
 
     type: ClassVar[str] = "text"
+    _to_groups: ClassVar[bool] = True
 
     body: str
     preview_url: bool = False
@@ -38,7 +40,7 @@ class Text(Message, frozen=True):
 
 
 class Location(Message, frozen=True):
-    """A location pin (FACTS §3.2): latitude -90..90, longitude -180..180, optional name and address."""
+    """A location pin: latitude -90..90, longitude -180..180, optional name and address."""
 
     type: ClassVar[str] = "location"
 
@@ -65,7 +67,7 @@ class Location(Message, frozen=True):
 
 
 class Reaction(Message, frozen=True):
-    """An emoji reaction to a message; an empty ``emoji`` removes your reaction (FACTS §3.2)."""
+    """An emoji reaction to a message; an empty ``emoji`` removes your reaction."""
 
     type: ClassVar[str] = "reaction"
 
