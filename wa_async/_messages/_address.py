@@ -33,14 +33,14 @@ PIN_CODE_LIMIT = 6
 COUNTRIES = ("IN",)
 
 
-def _check_fields(values: object, path: str, *, empty: bool) -> dict[str, str]:
+def _check_fields(values: object, path: str, *, empty: bool, messages: bool = False) -> dict[str, str]:
     if not isinstance(values, Mapping):
         raise ValidationError(path, f"expected a mapping of address fields, got {type(values).__name__}")
     out: dict[str, str] = {}
     for key, value in values.items():
         if key not in ADDRESS_FIELDS:
             raise ValidationError(f"{path}.{key}", f"not an address field; the fields are {', '.join(ADDRESS_FIELDS)}")
-        limit = PIN_CODE_LIMIT if key == "in_pin_code" else None
+        limit = PIN_CODE_LIMIT if key == "in_pin_code" and not messages else None
         out[key] = _check.text(value, f"{path}.{key}", limit, minimum=0 if empty else 1)
     return out
 
@@ -90,7 +90,7 @@ class AddressRequest(_Interactive, frozen=True):
         _check.unique([(f"saved_addresses[{i}].id", a.id) for i, a in enumerate(frozen)], "saved address ids")
         msgspec.structs.force_setattr(self, "saved_addresses", tuple(frozen))
         if self.validation_errors is not None:
-            errors = _check_fields(self.validation_errors, "validation_errors", empty=False)
+            errors = _check_fields(self.validation_errors, "validation_errors", empty=False, messages=True)
             msgspec.structs.force_setattr(self, "validation_errors", errors)
 
     def _wire(self) -> Any:

@@ -25,7 +25,8 @@ PHONE_DIGITS = (7, 15)  # E.164 allows at most 15 digits; no country's full numb
 # A business-scoped user ID: an ISO 3166 country code, ".", then letters and digits; a parent BSUID has "ENT."
 # after the country code (Meta's business-scoped user IDs page). Meta says "up to 128" characters but has changed
 # the length before (256 in 2025 drafts), so we accept up to 256.
-_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,256}", re.ASCII)
+_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?([A-Za-z0-9]+)", re.ASCII)
+BSUID_LIMIT = 256
 BSUID_RULE = "a BSUID is a country code, '.', then letters and digits (e.g. US.13491208655302741918)"
 # Group ids are base64 (Meta's Groups API pages); never all digits, which would read as a phone number.
 _GROUP = re.compile(r"[A-Za-z0-9+/=_\-]{1,256}", re.ASCII)
@@ -56,17 +57,18 @@ def phone(value: object, field: str = "to") -> str:
     return digits
 
 
-def is_bsuid(value: str) -> bool:
-    """Whether ``value`` is shaped like a business-scoped user ID or a parent BSUID."""
-    return _BSUID.fullmatch(value) is not None
-
-
 def bsuid(value: object, field: str) -> str:
     """Check a business-scoped user ID (``US.13491208655302741918``) or parent BSUID (``US.ENT.1181...``)."""
     if not isinstance(value, str):
         raise ValidationError(field, f"expected a string, got {type(value).__name__}")
-    if _BSUID.fullmatch(value) is None:
+    m = _BSUID.fullmatch(value)
+    if m is None:
         raise ValidationError(field, f"{value!r} is not a BSUID: {BSUID_RULE}")
+    n = len(m.group(1))
+    if n > BSUID_LIMIT:
+        raise ValidationError(
+            field, f"{n} characters after the country code, the limit is {BSUID_LIMIT}", limit=BSUID_LIMIT
+        )
     return value
 
 
@@ -79,7 +81,7 @@ def recipient(value: object, field: str = "to") -> str:
                 field,
                 f"{value!r} is neither a phone number nor a BSUID: {BSUID_RULE}; a phone number is 7 to 15 digits",
             )
-        return value
+        return bsuid(value, field)
     return phone(value, field)
 
 
@@ -188,9 +190,10 @@ def integer(value: object, field: str, low: int | None = None, high: int | None 
     """Check an int (not a bool) in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(field, f"expected an int, got {type(value).__name__}")
-    if (low is not None and value < low) or (high is not None and value > high):
-        shown = f"{'' if low is None else low}..{'' if high is None else high}"
-        raise ValidationError(field, f"{value} is outside {shown}", limit=(low, high))
+    if low is not None and value < low:
+        raise ValidationError(field, f"{value} is less than {low}", limit=low)
+    if high is not None and value > high:
+        raise ValidationError(field, f"{value}, the limit is {high}", limit=high)
     return value
 
 

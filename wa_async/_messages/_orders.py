@@ -30,7 +30,7 @@ ORDER_STATUSES = ("pending", "processing", "partially_shipped", "partially-shipp
 PAYMENT_STATUSES = ("pending", "captured", "failed")
 
 
-class OrderAmount(msgspec.Struct, frozen=True, omit_defaults=True):
+class OrderAmount(msgspec.Struct, frozen=True):
     """An amount in minor units: ``value`` is the amount times ``offset``, which Meta fixes at 100 (12.34 BRL
     is ``OrderAmount(1234)``). ``description`` (up to 60 characters) labels a tax, shipping or discount line;
     ``discount_program_name`` (60) names the program of an incentivised discount."""
@@ -53,8 +53,16 @@ class OrderAmount(msgspec.Struct, frozen=True, omit_defaults=True):
                 raise ValidationError(f"{path}.discount_program_name", "only a discount carries a program name")
             _check.text(self.discount_program_name, f"{path}.discount_program_name", DESCRIPTION_LIMIT)
 
+    def _wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value, "offset": self.offset}
+        if self.description is not None:
+            out["description"] = self.description
+        if self.discount_program_name is not None:
+            out["discount_program_name"] = self.discount_program_name
+        return out
 
-class OrderItem(msgspec.Struct, frozen=True, omit_defaults=True):
+
+class OrderItem(msgspec.Struct, frozen=True):
     """One line of an order: ``name`` (up to 60 characters), the price per unit ``amount``, ``quantity``, the
     catalog ``retailer_id`` (Brazil, and India with a catalog), a lower ``sale_amount``; India orders without a
     catalog also give ``country_of_origin``, ``importer_name`` and ``importer_address`` (a dict)."""
@@ -84,6 +92,21 @@ class OrderItem(msgspec.Struct, frozen=True, omit_defaults=True):
 
     def _unit(self) -> int:
         return (self.sale_amount or self.amount).value
+
+    def _wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.retailer_id is not None:
+            out["retailer_id"] = self.retailer_id
+        out["name"] = self.name
+        out["amount"] = self.amount._wire()
+        out["quantity"] = self.quantity
+        if self.sale_amount is not None:
+            out["sale_amount"] = self.sale_amount._wire()
+        for key in ("country_of_origin", "importer_name", "importer_address"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
 
 
 def _amount(value: object, path: str, *, described: bool = False, discount: bool = False) -> None:
@@ -175,14 +198,14 @@ class OrderDetails(_Interactive, frozen=True):
     def _wire(self) -> Any:
         order: dict[str, Any] = {
             "status": "pending",
-            "items": list(self.items),
+            "items": [item._wire() for item in self.items],
             "subtotal": {"value": self._subtotal(), "offset": OFFSET},
-            "tax": self.tax,
+            "tax": self.tax._wire(),
         }
         if self.shipping is not None:
-            order["shipping"] = self.shipping
+            order["shipping"] = self.shipping._wire()
         if self.discount is not None:
-            order["discount"] = self.discount
+            order["discount"] = self.discount._wire()
         if self.catalog_id is not None:
             order["catalog_id"] = self.catalog_id
         if self.expiration_timestamp is not None:
