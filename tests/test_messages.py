@@ -80,6 +80,7 @@ from wa_async._messages import (
     VideoParam,
     VoiceCall,
 )
+from wa_async._shortcuts import Shortcuts
 
 TO = "16505551234"
 LINK = "https://example.com/media/file.bin"
@@ -1922,3 +1923,90 @@ def test_new_sequences_are_frozen() -> None:
     address = AddressRequest(TO, "b", values=values)
     values["city"] = "Delhi"
     assert decoded(address)["interactive"]["action"]["parameters"]["values"] == {"city": "Mumbai"}
+
+
+# --- the send_* shortcuts -----------------------------------------------------------------------------------------
+
+SHORTCUTS: dict[str, type[Message]] = {
+    "send_text": Text,
+    "send_template": Template,
+    "send_image": Image,
+    "send_video": Video,
+    "send_audio": Audio,
+    "send_document": Document,
+    "send_sticker": Sticker,
+    "send_location": Location,
+    "send_contacts": Contacts,
+    "send_buttons": Buttons,
+    "send_list": ListMessage,
+    "send_cta_url": CtaUrl,
+    "send_reaction": Reaction,
+    "send_product": Product,
+    "send_product_list": ProductList,
+    "send_catalog": Catalog,
+    "send_carousel": Carousel,
+    "send_location_request": LocationRequest,
+    "send_call_permission_request": CallPermissionRequest,
+    "send_contact_info_request": ContactInfoRequest,
+    "send_voice_call": VoiceCall,
+    "send_address_request": AddressRequest,
+    "send_order_details": OrderDetails,
+    "send_order_status": OrderStatus,
+}
+
+
+class _Recorder(Shortcuts):
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+
+    async def send(self, msg: Message) -> str:
+        self.sent.append(msg)
+        return f"wamid.{len(self.sent)}"
+
+
+def test_every_shortcut_spells_out_its_struct() -> None:
+    names = {n for n in dir(Shortcuts) if n.startswith("send_")}
+    assert names == {*SHORTCUTS, "send_otp"}
+    for name, cls in SHORTCUTS.items():
+        params = inspect.signature(getattr(Shortcuts, name)).parameters
+        assert all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params.values()), name
+        assert all(p.annotation is not p.empty for n, p in params.items() if n != "self"), name
+        fields = set(cls.__struct_fields__) - {"user_id"}  # both ids at once: build the struct
+        assert set(params) - {"self"} == fields, name
+        # The struct's positional fields stay positional, in the same order.
+        positional = [n for n, p in params.items() if p.kind is p.POSITIONAL_OR_KEYWORD and n != "self"]
+        struct = [n for n, p in inspect.signature(cls).parameters.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
+        assert positional == struct[: len(positional)], name
+
+
+async def test_the_new_shortcuts_build_the_structs() -> None:
+    r = _Recorder()
+    card = CarouselCard(ImageParam(link=LINK), "Go", LINK)
+    item = OrderItem("Bread", OrderAmount(100), 1)
+    calls: list[tuple[Any, Message]] = [
+        (r.send_product(TO, "c", "p", body="b"), Product(TO, "c", "p", body="b")),
+        (r.send_product_list(TO, "c", "h", "b", [ProductSection(None, ["p"])], footer="f"),
+         ProductList(TO, "c", "h", "b", [ProductSection(None, ["p"])], footer="f")),
+        (r.send_catalog(TO, "b", thumbnail_product_id="p"), Catalog(TO, "b", thumbnail_product_id="p")),
+        (r.send_carousel(TO, "b", [card, card]), Carousel(TO, "b", [card, card])),
+        (r.send_location_request(TO, "b"), LocationRequest(TO, "b")),
+        (r.send_call_permission_request(BSUID), CallPermissionRequest(BSUID)),
+        (r.send_contact_info_request(BSUID, "b"), ContactInfoRequest(BSUID, "b")),
+        (r.send_voice_call(TO, "b", ttl_minutes=60), VoiceCall(TO, "b", ttl_minutes=60)),
+        (r.send_address_request(TO, "b", values={"city": "Pune"}), AddressRequest(TO, "b", values={"city": "Pune"})),
+        (r.send_order_details(TO, "b", "r1", "INR", [item], footer="f"),
+         OrderDetails(TO, "b", "r1", "INR", [item], footer="f")),
+        (r.send_order_status(TO, "b", "r1", "shipped"), OrderStatus(TO, "b", "r1", "shipped")),
+        (r.send_contacts(TO, [Contact("A")], reply_to="wamid.1"), Contacts(TO, [Contact("A")], reply_to="wamid.1")),
+        (r.send_template(TO, "promo", marketing=True, product_policy="STRICT"),
+         Template(TO, "promo", marketing=True, product_policy="STRICT")),
+        (r.send_otp(TO, "verification_code", "482913"),
+         Template(TO, "verification_code", components=[BodyParams(["482913"]), ButtonParams("otp", 0, ["482913"])])),
+        (r.send_text(Group(GROUP), "hi"), Text(Group(GROUP), "hi")),
+    ]  # fmt: skip
+    for call, expected in calls:
+        await call
+        assert r.sent[-1] == expected
+        assert r.sent[-1].to_json() == expected.to_json()
+    with pytest.raises(ValidationError, match="131062"):
+        await r.send_otp(BSUID, "verification_code", "482913")

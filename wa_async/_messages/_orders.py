@@ -109,6 +109,10 @@ class OrderItem(msgspec.Struct, frozen=True):
         return out
 
 
+NO_TAX = OrderAmount(0)
+"""Zero tax: Meta requires a tax line and does not show it when it is zero."""
+
+
 def _amount(value: object, path: str, *, described: bool = False, discount: bool = False) -> None:
     if not isinstance(value, OrderAmount):
         raise ValidationError(path, f"expected an OrderAmount, got {type(value).__name__}")
@@ -143,7 +147,7 @@ class OrderDetails(_Interactive, frozen=True):
     items: Sequence[OrderItem]
     payment_settings: Sequence[dict[str, Any]] = ()
     goods_type: Literal["digital-goods", "physical-goods"] = "digital-goods"
-    tax: OrderAmount = OrderAmount(0)
+    tax: OrderAmount = NO_TAX
     shipping: OrderAmount | None = None
     discount: OrderAmount | None = None
     catalog_id: str | None = None
