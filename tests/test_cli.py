@@ -179,7 +179,8 @@ def _accepted(emulator: dict[str, str]) -> list[dict[str, Any]]:
 
 def _graph_target(emulator: dict[str, str]) -> list[str]:
     # Graph mode (80 requests a second per number) keeps these quick sends clear of the gateway's 10/s window.
-    return ["--phone-number-id", emulator["phone_number_id"], "--access-token", "t", "--base-url", emulator["graph_url"]]
+    pnid, url = emulator["phone_number_id"], emulator["graph_url"]
+    return ["--phone-number-id", pnid, "--access-token", "t", "--base-url", url]
 
 
 @pytest.fixture(scope="module")
