@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from wa_async._errors import ValidationError
 from wa_async._messages import _check
-from wa_async._messages._base import Message
+from wa_async._messages._base import Message, _encode
 
 __all__ = ["Location", "Reaction", "Text"]
 
@@ -37,6 +37,22 @@ class Text(Message, frozen=True):
     def _wire(self) -> Any:
         # preview_url is always sent: Meta's own examples send it both true and false.
         return {"body": self.body, "preview_url": self.preview_url}
+
+    def to_json(self) -> bytes:
+        """The exact request body for ``POST /<PHONE_NUMBER_ID>/messages``."""
+        to = self.to
+        if self.user_id is not None or not to.isdigit():
+            return _encode(self._body())
+        # The hottest path (a text to a phone number), written out: Message.to_json with its lookups resolved.
+        body: dict[str, Any] = {
+            "messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "text",
+            "text": {"body": self.body, "preview_url": self.preview_url},
+        }  # fmt: skip
+        if self.reply_to is not None:
+            body["context"] = {"message_id": self.reply_to}
+        if self.callback_data is not None:
+            body["biz_opaque_callback_data"] = self.callback_data
+        return _encode(body)
 
 
 class Location(Message, frozen=True):
