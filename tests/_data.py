@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 CLOUD_API = Path(__file__).resolve().parent / "data" / "cloud-api"
 PAYLOADS = CLOUD_API / "payloads"
@@ -35,3 +39,10 @@ def message_send_payloads() -> list[Path]:
     return sorted(
         p for p in PAYLOADS.glob("request-*.json") if not any(fnmatch(p.name, pattern) for pattern in NOT_MESSAGE_SENDS)
     )
+
+def sent_json(data: Any) -> Any:
+    """The JSON a mocked aiohttp request carried: the client sends a JSON body as a payload with its type."""
+    if isinstance(data, aiohttp.payload.BytesPayload):
+        assert data.content_type == "application/json"
+        data = data._value
+    return json.loads(data)
