@@ -619,3 +619,20 @@ def test_module_entry_point_prints_urls_and_stops_on_sigint() -> None:
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+async def test_the_client_posts_a_marketing_template_to_marketing_messages(clock: FakeClock) -> None:
+    import wa_async as wa
+
+    async with Emulator(rate_limit=None, clock=clock) as emu:
+        emu.templates.add("spring_sale", "en_US", "MARKETING", [{"type": "BODY", "text": "Hi {{1}}, use {{2}}"}])
+        async with wa.Client.maton(emu.phone_number_id, api_key="k", base_url=emu.gateway_url) as client:
+            promo = [wa.BodyParams(["Jamie", "SPRING20"])]
+            await client.send(wa.Template("+1 650 555 1234", "spring_sale", components=promo, marketing=True))
+            # A utility template sent as marketing is refused by /marketing_messages only (134100): proof of the path.
+            utility = [wa.BodyParams(["a", "b"])]
+            with pytest.raises(wa.ApiError) as e:
+                await client.send(wa.Template(TO, "order_update", components=utility, marketing=True))
+            assert e.value.code == 134100
+            await client.send(wa.Template(TO, "order_update", components=utility))
+        assert [a.payload["template"]["name"] for a in emu.accepted] == ["spring_sale", "order_update"]
