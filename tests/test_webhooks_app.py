@@ -23,16 +23,23 @@ TEXT_BODY = (PAYLOADS / "webhook-text-message.json").read_bytes()
 
 
 class FakeClient:
-    """The parts of wa.Client the receiver uses."""
+    """The parts of wa.Client the receiver uses; the shortcuts build the same structs the real ones do."""
 
-    def __init__(self) -> None:
-        self.conversations = Conversations()
+    def __init__(self, phone_number_id: str = "106540352242922") -> None:
+        self.phone_number_id = phone_number_id
+        self.conversations = Conversations(phone_number_id=phone_number_id)
         self.sent: list[Any] = []
         self.read: list[tuple[str, bool]] = []
 
     async def send(self, msg: Any, /) -> str:
         self.sent.append(msg)
         return f"wamid.out{len(self.sent)}"
+
+    async def send_text(self, to: str, body: str, *, reply_to: str | None = None) -> str:
+        return await self.send(Text(to, body, reply_to=reply_to))
+
+    async def send_reaction(self, to: str, message_id: str, emoji: str) -> str:
+        return await self.send(Reaction(to, message_id, emoji))
 
     async def mark_read(self, message_id: str, *, typing: bool = False) -> None:
         self.read.append((message_id, typing))

@@ -1,9 +1,14 @@
 """Conversation state the client keeps from webhooks: 24-hour windows and message statuses.
 
-Meta lets a business send free-form messages to a user only within 24 hours of that user's last message
-(FACTS §10); outside it only templates go through (131047). :class:`Conversations` learns each contact's last
-inbound message from the receiver (:meth:`Conversations.observe`), refuses free-form sends that would fail
-(:meth:`Conversations.check_window`), and resolves :meth:`Conversations.wait_status` from status webhooks.
+Meta lets a business send free-form messages to a user only within 24 hours of that user's last message;
+outside it only templates go through (131047). `Conversations` learns each contact's last inbound message from
+the receiver (`Conversations.observe`), refuses free-form sends that would fail (`Conversations.check_window`),
+and resolves `Conversations.wait_status` from status webhooks.
+
+A contact is keyed by every id a message carries: the phone number when Meta shares it, the business-scoped
+user ID (BSUID) and the parent BSUID. So a user who hides their number behind a username is one contact whether
+the business answers their BSUID or (while Meta still shares it) their phone, and a changed BSUID
+(`UserIdUpdate`, or a `user_changed_user_id` system message) carries the window over to the new id.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from wa_async._errors import ApiError, WindowClosed, error_class
-from wa_async.webhooks._events import Event, Message, Status, SystemMessage
+from wa_async._inbound._events import Event, Message, Status, SystemMessage
+from wa_async._inbound._fields import UserIdUpdate
 
 __all__ = ["WINDOW", "Conversations", "MemoryWindowStore", "WindowPolicy", "WindowStore"]
 
@@ -83,18 +89,18 @@ class MemoryWindowStore:
 class Conversations:
     """24-hour windows and status waiters, fed by the webhook receiver.
 
-    ::
+    ```python
+    conv = Conversations()
+    conv.observe(event)                      # for each received event (the receiver does this)
+    await conv.check_window("15551234567")   # raises WindowClosed outside the window (a BSUID works too)
+    status = await conv.wait_status(wamid, "read", timeout=60)
+    ```
 
-        conv = Conversations()
-        conv.observe(event)                   # for each received event (the receiver does this)
-        await conv.check_window("15551234567")  # raises WindowClosed outside the window
-        status = await conv.wait_status(wamid, "read", timeout=60)
-
-    ``store`` (default: in memory) may be shared by several processes, e.g. one backed by Redis; what this
-    process observed is also kept locally, so :meth:`check_window_nowait` can answer without I/O. ``clock``
-    returns the current aware datetime (inject a fake one in tests). ``phone_number_id``, when set, ignores
-    messages to other business numbers (a window is per business number and user). ``remember`` bounds the
-    statuses kept for waiters that start after their status arrived.
+    `store` (default: in memory) may be shared by several processes, e.g. one backed by Redis; what this
+    process observed is also kept locally, so `check_window_nowait` can answer without I/O. `clock` returns the
+    current aware datetime (inject a fake one in tests). `phone_number_id`, when set, ignores messages to other
+    business numbers (a window is per business number and user). `remember` bounds the statuses kept for
+    waiters that start after their status arrived.
     """
 
     __slots__ = (
@@ -151,17 +157,50 @@ class Conversations:
         return self._attached
 
     def observe(self, event: Event) -> None:
-        """Learn from one received event: a message opens its sender's window, a status resolves waiters."""
+        """Learn from one received event.
+
+        A message opens its sender's window (under each of their ids), a status resolves waiters, a changed
+        BSUID or number carries the window over to the new id.
+        """
         if isinstance(event, Status):
             self._observe_status(event)
-        elif isinstance(event, Message) and not isinstance(event, SystemMessage):
+        elif isinstance(event, UserIdUpdate):
+            old = [event.previous_user_id, event.previous_parent_user_id, event.wa_id]
+            self._carry(_keys(*old), _keys(event.user_id, event.parent_user_id))
+        elif isinstance(event, Message):
             if self.phone_number_id is not None and event.phone_number_id not in (None, self.phone_number_id):
                 return
-            wa_id = _wa_id(event.from_)
-            self._local.put(wa_id, event.timestamp)
+            keys = _keys(event.from_, event.user_id, event.parent_user_id)
+            if isinstance(event, SystemMessage):
+                self._carry(keys, _keys(event.wa_id, event.new_user_id, event.new_parent_user_id))
+                return
+            for key in keys:
+                self._local.put(key, event.timestamp)
             if self.store is not self._local:
                 loop = asyncio.get_running_loop()  # the store is async: observe runs inside the receiver's loop
-                self._spawn(loop, self.store.record_inbound(wa_id, event.timestamp))
+                for key in keys:
+                    self._spawn(loop, self.store.record_inbound(key, event.timestamp))
+
+    def _carry(self, old: list[str], new: list[str]) -> None:
+        """Give the ids in `new` the latest window known under any id in `old` (the same user, renamed)."""
+        new = [k for k in new if k not in old]
+        if not new:
+            return
+        last = max((t for k in old if (t := self._local.get(k)) is not None), default=None)
+        if last is not None:
+            for key in new:
+                self._local.put(key, last)
+        if self.store is not self._local:
+            self._spawn(asyncio.get_running_loop(), self._carry_shared(old, new, last))
+
+    async def _carry_shared(self, old: list[str], new: list[str], last: datetime | None) -> None:
+        for key in old:
+            known = await self.store.last_inbound(key)
+            if known is not None and (last is None or known > last):
+                last = known
+        if last is not None:
+            for key in new:
+                await self.store.record_inbound(key, last)
 
     def _spawn(self, loop: asyncio.AbstractEventLoop, write: Coroutine[Any, Any, None]) -> None:
         task = loop.create_task(self._write(write))
@@ -312,6 +351,17 @@ def _rank(status: Status) -> int:
 
 def _wa_id(number: str) -> str:
     return number.lstrip("+")
+
+
+def _keys(*ids: str | None) -> list[str]:
+    """The window keys of a user's ids: phone numbers without `+`, BSUIDs as they are; absent ids skipped."""
+    out: list[str] = []
+    for i in ids:
+        if i:
+            key = _wa_id(i)
+            if key not in out:
+                out.append(key)
+    return out
 
 
 def _utcnow() -> datetime:

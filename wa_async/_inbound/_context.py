@@ -1,0 +1,85 @@
+"""What every event built from one `changes[].value` shares: the entry, the business number, the user profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ._parts import ContactProfile
+from ._wire import WireContact, WireValue
+
+__all__ = ["Ctx", "Raw"]
+
+Raw = Callable[..., Any]
+"""`raw(*path)`: the decoded JSON at `path` inside the change's value (decoded only when asked)."""
+
+
+class Ctx:
+    """The shared part of one value: ids for each event, and the `contacts[]` profiles to match users against."""
+
+    __slots__ = ("_by_id", "_pair", "_profiles", "display", "field", "number_id", "time", "waba_id")
+
+    def __init__(self, value: WireValue, field: str | None, waba_id: str | None, time: datetime | None) -> None:
+        self.field = field
+        self.waba_id = waba_id
+        self.time = time
+        meta = value.metadata
+        if meta is not None:
+            self.number_id: str | None = meta.phone_number_id
+            self.display: str | None = meta.display_phone_number
+        else:
+            self.number_id = None
+            self.display = value.display_phone_number
+        self._profiles = [_profile(c) for c in value.contacts] if value.contacts else []
+        self._by_id: dict[str, ContactProfile] | None = None
+        # One profile and one item: they belong together even when the ids are written differently.
+        items = (
+            len(value.messages) + len(value.statuses) + len(value.calls) + len(value.message_echoes)
+            + len(value.user_preferences) + len(value.user_id_update)
+        )  # fmt: skip
+        self._pair = len(self._profiles) == 1 and items == 1
+
+    def ids(self) -> dict[str, Any]:
+        """The keyword arguments naming where an event came from."""
+        return {"waba_id": self.waba_id, "phone_number_id": self.number_id, "display_phone_number": self.display}
+
+    def contact(self, *ids: str | None) -> ContactProfile | None:
+        """The profile of the user known by any of `ids`.
+
+        When the value holds one item and one profile, that profile even if no id matches (Meta's `wa_id` may
+        be written differently from the message's `from`), unless the profile names another BSUID.
+        """
+        profiles = self._profiles
+        if not profiles:
+            return None
+        if len(profiles) == 1:
+            only = profiles[0]
+            given = [i for i in ids if i]
+            if any(i in (only.wa_id, only.user_id, only.parent_user_id) for i in given):
+                return only
+            if not self._pair or (only.user_id and any(not i.isdigit() for i in given)):
+                return None
+            return only
+        if self._by_id is None:
+            self._by_id = {}
+            for p in profiles:
+                for key in (p.wa_id, p.user_id, p.parent_user_id):
+                    if key:
+                        self._by_id.setdefault(key, p)
+        for key in ids:
+            if key and (found := self._by_id.get(key)) is not None:
+                return found
+        return None
+
+
+def _profile(c: WireContact) -> ContactProfile:
+    p = c.profile
+    return ContactProfile(
+        name=p.name if p is not None else None,
+        username=p.username if p is not None else None,
+        wa_id=c.wa_id or None,
+        user_id=c.user_id or None,
+        parent_user_id=c.parent_user_id or None,
+        identity_key_hash=c.identity_key_hash,
+    )
