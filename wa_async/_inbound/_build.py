@@ -26,8 +26,8 @@ from ._events import (
     UnsupportedMessage,
     VideoMessage,
 )
-from ._parts import ButtonReply, ConversationInfo, FlowReply, ListReply
-from ._wire import WireContent, WireMessage, WireStatus, details
+from ._parts import ButtonReply, FlowReply, ListReply
+from ._wire import WireContent, WireMessage
 
 __all__ = ["message", "status"]
 
@@ -51,27 +51,33 @@ def message(m: WireMessage, ctx: Ctx) -> Message | None:
     common: dict[str, Any] = {
         "id": m.id,
         "from_": frm,
-        "user_id": uid,
-        "parent_user_id": m.from_parent_user_id or None,
         "timestamp": m.timestamp,
         "type": m.type,
-        "context": m.context,
-        "referral": m.referral.public() if m.referral is not None else None,
-        "errors": details(m.errors),
-        "group_id": m.group_id,
-        "contact": ctx.contact(frm, uid),
         "waba_id": ctx.waba_id,
         "phone_number_id": ctx.number_id,
         "display_phone_number": ctx.display,
     }
+    # Optional fields only when set: fewer keywords make a noticeably faster struct (parsing is measured).
+    if uid is not None:
+        common["user_id"] = uid
+    if m.from_parent_user_id:
+        common["parent_user_id"] = m.from_parent_user_id
+    if m.context is not None:
+        common["context"] = m.context
+    if m.referral is not None:
+        common["referral"] = m.referral.public()
+    if m.errors:
+        common["errors"] = m.errors
+    if m.group_id is not None:
+        common["group_id"] = m.group_id
+    if ctx.has_contacts:
+        common["contact"] = ctx.contact(frm, uid)
     t = m.type
     if t == "edit":
         if (e := m.edit) is None:
             return None
         inner = e.message
-        edited = _content(
-            inner, {**common, "type": inner.type, "context": inner.context, "errors": details(inner.errors)}
-        )
+        edited = _content(inner, {**common, "type": inner.type, "context": inner.context, "errors": list(inner.errors)})
         if edited is None:
             return None
         return EditMessage(original_message_id=e.original_message_id, edited=edited, **common)
@@ -145,36 +151,12 @@ def _interactive(kind: str, i: Any, common: dict[str, Any]) -> Message | None:
     return None
 
 
-def status(s: WireStatus, ctx: Ctx) -> Status:
-    """The typed status for `s`.
-
-    Raises:
-        ValueError: the status names no recipient at all.
-    """
-    conversation = None
-    if (c := s.conversation) is not None:
-        origin = c.origin.type if c.origin is not None else None
-        conversation = ConversationInfo(id=c.id, origin_type=origin, expiration_timestamp=c.expiration_timestamp)
-    rid = s.recipient_id or None
-    uid = s.recipient_user_id or None
-    return Status(
-        id=s.id,
-        status=s.status,
-        timestamp=s.timestamp,
-        recipient_id=rid,
-        recipient_user_id=uid,
-        recipient_parent_user_id=s.recipient_parent_user_id or s.parent_recipient_user_id or None,
-        recipient_type=s.recipient_type,
-        recipient_participant_id=s.recipient_participant_id or None,
-        recipient_participant_user_id=s.recipient_participant_user_id or None,
-        recipient_participant_parent_user_id=s.recipient_participant_parent_user_id or None,
-        recipient_identity_key_hash=s.recipient_identity_key_hash,
-        errors=details(s.errors),
-        callback_data=s.biz_opaque_callback_data,
-        conversation=conversation,
-        pricing=s.pricing,
-        contact=ctx.contact(s.recipient_participant_id, s.recipient_participant_user_id, rid, uid),
-        waba_id=ctx.waba_id,
-        phone_number_id=ctx.number_id,
-        display_phone_number=ctx.display,
-    )
+def status(s: Status, ctx: Ctx) -> Status:
+    """`s`, decoded from the wire, with what its value says about where it came from and who it went to."""
+    s.waba_id = ctx.waba_id
+    s.phone_number_id = ctx.number_id
+    s.display_phone_number = ctx.display
+    if ctx.has_contacts:
+        s.contact = ctx.contact(s.recipient_participant_id, s.recipient_participant_user_id, s.recipient_id,
+                                s.recipient_user_id)  # fmt: skip
+    return s

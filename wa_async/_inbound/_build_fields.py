@@ -17,9 +17,6 @@ from ._fields import (
     BusinessCapabilityUpdate,
     BusinessUsernameUpdate,
     CallEvent,
-    GroupEvent,
-    GroupParticipant,
-    GroupSettingChange,
     HistoryMessage,
     HistorySync,
     HistoryThread,
@@ -30,16 +27,12 @@ from ._fields import (
     TemplateQualityUpdate,
     TemplateStatus,
     UserIdUpdate,
-    UserPreferences,
 )
 from ._wire import (
     ANY_CONTENT_TYPES,
     WireAnyContent,
-    WireGroupSetting,
     WireHistoryMessage,
-    WireParticipant,
     WireValue,
-    details,
 )
 
 __all__ = ["FIELDS", "Builder"]
@@ -189,21 +182,12 @@ def business_username(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: 
 
 
 def user_preferences(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
-    for p in v.user_preferences:
-        wa_id, uid = p.wa_id or None, p.user_id or None
-        events.append(
-            UserPreferences(
-                value=p.value,
-                category=p.category,
-                detail=p.detail,
-                wa_id=wa_id,
-                user_id=uid,
-                parent_user_id=p.parent_user_id or None,
-                timestamp=p.timestamp,
-                contact=ctx.contact(wa_id, uid),
-                **ctx.ids(),
-            )
-        )
+    for p in v.user_preferences:  # decoded from the wire as they are
+        p.waba_id, p.phone_number_id, p.display_phone_number = ctx.waba_id, ctx.number_id, ctx.display
+        p.wa_id = p.wa_id or None
+        if ctx.has_contacts:
+            p.contact = ctx.contact(p.wa_id, p.user_id)
+        events.append(p)
     return bool(v.user_preferences)
 
 
@@ -230,9 +214,15 @@ def user_id_update(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any
     return bool(v.user_id_update)
 
 
+# Types whose message carries no object of their own.
+_NO_CONTENT = frozenset({"media_placeholder", "unsupported", "unknown"})
+
+
 def _content(item: WireAnyContent, raw: Raw, *path: str | int) -> Any:
     if item.type in ANY_CONTENT_TYPES:
         return getattr(item, item.type)
+    if item.type in _NO_CONTENT:
+        return None
     try:  # a type this version does not name: take it from the raw JSON
         return raw(*path, item.type)
     except (KeyError, IndexError, TypeError):
@@ -320,7 +310,7 @@ def history(
                 chunk_order=meta.chunk_order if meta is not None else None,
                 progress=meta.progress if meta is not None else None,
                 threads=threads,
-                errors=details(h.errors),
+                errors=h.errors,
                 **ctx.ids(),
             )
         )
@@ -355,35 +345,13 @@ def state_sync(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) ->
 
 
 def calls(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
-    for c in v.calls:
-        frm, to = c.from_ or None, c.to or None
-        from_uid, to_uid = c.from_user_id or None, c.to_user_id or None
-        user = (frm, from_uid) if c.direction == "USER_INITIATED" else (to, to_uid)
-        events.append(
-            CallEvent(
-                id=c.id,
-                event=c.event,
-                timestamp=c.timestamp,
-                status=c.status,
-                direction=c.direction,
-                from_=frm,
-                from_user_id=from_uid,
-                from_parent_user_id=c.from_parent_user_id or None,
-                to=to,
-                to_user_id=to_uid,
-                to_parent_user_id=c.to_parent_user_id or None,
-                session=c.session,
-                callback_data=c.biz_opaque_callback_data,
-                start_time=c.start_time,
-                end_time=c.end_time,
-                duration=c.duration,
-                errors=details(c.errors),
-                cta_payload=c.cta_payload,
-                deeplink_payload=c.deeplink_payload,
-                contact=ctx.contact(*user),
-                **ctx.ids(),
-            )
-        )
+    for c in v.calls:  # decoded from the wire as they are
+        c.waba_id, c.phone_number_id, c.display_phone_number = ctx.waba_id, ctx.number_id, ctx.display
+        c.from_, c.to = c.from_ or None, c.to or None
+        if ctx.has_contacts:
+            user = (c.from_, c.from_user_id) if c.direction == "USER_INITIATED" else (c.to, c.to_user_id)
+            c.contact = ctx.contact(*user)
+        events.append(c)
     for s in v.statuses:  # a business-initiated call's RINGING, ACCEPTED, REJECTED: the user is the recipient
         to, to_uid = s.recipient_id or None, s.recipient_user_id or None
         events.append(
@@ -394,9 +362,9 @@ def calls(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool
                 status=s.status,
                 to=to,
                 to_user_id=to_uid,
-                to_parent_user_id=s.recipient_parent_user_id or s.parent_recipient_user_id or None,
-                callback_data=s.biz_opaque_callback_data,
-                errors=details(s.errors),
+                to_parent_user_id=s.recipient_parent_user_id,
+                callback_data=s.callback_data,
+                errors=s.errors,
                 contact=ctx.contact(to, to_uid),
                 **ctx.ids(),
             )
@@ -404,73 +372,38 @@ def calls(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool
     return bool(v.calls or v.statuses)
 
 
-def _number(x: str | int | None) -> str | None:
-    return str(x) if x is not None and x != "" else None
-
-
-def _participants(items: list[WireParticipant]) -> list[GroupParticipant]:
-    return [
-        GroupParticipant(
-            input=_number(p.input),
-            wa_id=_number(p.wa_id),
-            user_id=p.user_id or None,
-            parent_user_id=p.parent_user_id or None,
-            username=p.username,
-            errors=details(p.errors),
-        )
-        for p in items
-    ]
-
-
-def _setting(s: WireGroupSetting | None) -> GroupSettingChange | None:
-    if s is None:
-        return None
-    return GroupSettingChange(
-        update_successful=s.update_successful,
-        text=s.text,
-        mime_type=s.mime_type,
-        sha256=s.sha256,
-        errors=details(s.errors),
-    )
-
-
 def groups(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
-    for g in v.groups:
-        events.append(
-            GroupEvent(
-                field=ctx.field or "",
-                type=g.type,
-                group_id=g.group_id,
-                timestamp=g.timestamp,
-                request_id=g.request_id,
-                subject=g.subject,
-                description=g.description,
-                invite_link=g.invite_link,
-                join_approval_mode=g.join_approval_mode,
-                reason=g.reason,
-                initiated_by=g.initiated_by,
-                added_participants=_participants(g.added_participants),
-                removed_participants=_participants(g.removed_participants),
-                failed_participants=_participants(g.failed_participants),
-                join_request_id=g.join_request_id,
-                wa_id=_number(g.wa_id),
-                user_id=g.user_id or None,
-                parent_user_id=g.parent_user_id or None,
-                username=g.username,
-                group_subject=_setting(g.group_subject),
-                group_description=_setting(g.group_description),
-                profile_picture=_setting(g.profile_picture),
-                errors=details(g.errors),
-                **ctx.ids(),
-            )
-        )
+    for g in v.groups:  # decoded from the wire as they are: say which field and number they came from
+        g.field = ctx.field or ""
+        g.waba_id, g.phone_number_id, g.display_phone_number = ctx.waba_id, ctx.number_id, ctx.display
+        events.append(g)
     return bool(v.groups)
+
+
+def numbers_as_strings(value: Any) -> None:
+    """Write the participants' numbers of a group value as strings, in place.
+
+    Meta's OpenAPI example gives `input` and `wa_id` as JSON numbers where the pages give strings; the slow
+    path calls this before typing such a value.
+    """
+    groups = value.get("groups") if isinstance(value, dict) else None
+    for g in groups if isinstance(groups, list) else []:
+        if not isinstance(g, dict):
+            continue
+        if isinstance(g.get("wa_id"), int):
+            g["wa_id"] = str(g["wa_id"])
+        for key in ("added_participants", "removed_participants", "failed_participants"):
+            for p in g.get(key) or []:
+                if isinstance(p, dict):
+                    for k in ("input", "wa_id"):
+                        if isinstance(p.get(k), int):
+                            p[k] = str(p[k])
 
 
 def value_errors(events: list[Event], v: WireValue, ctx: Ctx) -> None:
     """`value.errors`: errors not tied to one item, as one `ErrorEvent`."""
     if v.errors:
-        events.append(ErrorEvent(errors=details(v.errors), **ctx.ids()))
+        events.append(ErrorEvent(errors=v.errors, **ctx.ids()))
 
 
 def _unknown(raw: Any, ctx: Ctx) -> Event:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ._parts import ContactProfile
-from ._wire import WireContact, WireValue
+from ._wire import WireValue
 
 __all__ = ["Ctx", "Raw"]
 
@@ -18,7 +18,7 @@ Raw = Callable[..., Any]
 class Ctx:
     """The shared part of one value: ids for each event, and the `contacts[]` profiles to match users against."""
 
-    __slots__ = ("_by_id", "_pair", "_profiles", "display", "field", "number_id", "time", "waba_id")
+    __slots__ = ("_by_id", "_value", "display", "field", "number_id", "time", "waba_id")
 
     def __init__(self, value: WireValue, field: str | None, waba_id: str | None, time: datetime | None) -> None:
         self.field = field
@@ -31,14 +31,13 @@ class Ctx:
         else:
             self.number_id = None
             self.display = value.display_phone_number
-        self._profiles = [_profile(c) for c in value.contacts] if value.contacts else []
+        self._value = value
         self._by_id: dict[str, ContactProfile] | None = None
-        # One profile and one item: they belong together even when the ids are written differently.
-        items = (
-            len(value.messages) + len(value.statuses) + len(value.calls) + len(value.message_echoes)
-            + len(value.user_preferences) + len(value.user_id_update)
-        )  # fmt: skip
-        self._pair = len(self._profiles) == 1 and items == 1
+
+    @property
+    def has_contacts(self) -> bool:
+        """Whether the value carried `contacts[]` profiles."""
+        return bool(self._value.contacts)
 
     def ids(self) -> dict[str, Any]:
         """The keyword arguments naming where an event came from."""
@@ -50,17 +49,26 @@ class Ctx:
         When the value holds one item and one profile, that profile even if no id matches (Meta's `wa_id` may
         be written differently from the message's `from`), unless the profile names another BSUID.
         """
-        profiles = self._profiles
-        if not profiles:
+        value = self._value
+        if not value.contacts:
             return None
+        profiles = value.contacts
         if len(profiles) == 1:
             only = profiles[0]
-            given = [i for i in ids if i]
-            if any(i in (only.wa_id, only.user_id, only.parent_user_id) for i in given):
-                return only
-            if not self._pair or (only.user_id and any(not i.isdigit() for i in given)):
-                return None
-            return only
+            keys = (only.wa_id, only.user_id, only.parent_user_id)
+            other = False
+            for i in ids:
+                if i:
+                    if i in keys:
+                        return only
+                    other = other or (only.user_id is not None and not i.isdigit())
+            if other:
+                return None  # the event names another BSUID: that profile is someone else's
+            items = (
+                len(value.messages) + len(value.statuses) + len(value.calls) + len(value.message_echoes)
+                + len(value.user_preferences) + len(value.user_id_update)
+            )  # fmt: skip
+            return only if items == 1 else None  # one profile and one item belong together
         if self._by_id is None:
             self._by_id = {}
             for p in profiles:
@@ -71,15 +79,3 @@ class Ctx:
             if key and (found := self._by_id.get(key)) is not None:
                 return found
         return None
-
-
-def _profile(c: WireContact) -> ContactProfile:
-    p = c.profile
-    return ContactProfile(
-        name=p.name if p is not None else None,
-        username=p.username if p is not None else None,
-        wa_id=c.wa_id or None,
-        user_id=c.user_id or None,
-        parent_user_id=c.parent_user_id or None,
-        identity_key_hash=c.identity_key_hash,
-    )

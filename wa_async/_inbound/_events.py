@@ -84,7 +84,7 @@ class ReplyClient(Protocol):
     async def mark_read(self, message_id: str, *, typing: bool = False) -> Any: ...
 
 
-class Event(msgspec.Struct, kw_only=True):
+class Event(msgspec.Struct, kw_only=True, repr_omit_defaults=True):
     """Base of every event.
 
     `waba_id` is the delivery's `entry[].id`; `phone_number_id` and `display_phone_number` name the business
@@ -344,12 +344,21 @@ class Status(Event, kw_only=True):
     recipient_participant_parent_user_id: str | None = None
     recipient_identity_key_hash: str | None = None
     errors: list[ErrorDetail] = []
-    callback_data: str | None = None
+    callback_data: str | None = msgspec.field(default=None, name="biz_opaque_callback_data")
     conversation: ConversationInfo | None = None
     pricing: Pricing | None = None
     contact: ContactProfile | None = None
+    # Statuses are decoded from the wire straight into this struct (a busy broadcast's receipts come in bulk).
+    # Meta named the parent BSUID `parent_recipient_user_id` from 9 April to 5 May 2026: it moves to the current name.
+    _parent_recipient_user_id: str | None = msgspec.field(default=None, name="parent_recipient_user_id")
 
     def __post_init__(self) -> None:
+        if self._parent_recipient_user_id is not None:
+            self.recipient_parent_user_id = self.recipient_parent_user_id or self._parent_recipient_user_id
+            self._parent_recipient_user_id = None
+        # A hidden phone number is omitted (older drafts sent ""): absent either way.
+        if self.recipient_id == "":
+            self.recipient_id = None
         if not (self.recipient_id or self.recipient_user_id or self.recipient_parent_user_id):
             raise ValueError(f"status of {self.id} names no recipient")
 

@@ -438,7 +438,7 @@ class CallEvent(Event, kw_only=True):
     to_user_id: str | None = None
     to_parent_user_id: str | None = None
     session: CallSession | None = None
-    callback_data: str | None = None
+    callback_data: str | None = msgspec.field(default=None, name="biz_opaque_callback_data")
     start_time: datetime | None = None
     end_time: datetime | None = None
     duration: int | None = None
@@ -490,8 +490,8 @@ class GroupEvent(Event, kw_only=True):
     user.
     """
 
-    field: str
     type: str
+    field: str = ""
     group_id: str | None = None
     timestamp: datetime | None = None
     request_id: str | None = None

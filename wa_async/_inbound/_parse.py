@@ -8,6 +8,7 @@ part is kept as `Unknown` and the rest still comes out typed.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -15,10 +16,10 @@ import msgspec
 from wa_async._errors import WebhookError
 
 from ._build import message, status
-from ._build_fields import FIELDS, value_errors
+from ._build_fields import FIELDS, numbers_as_strings, value_errors
 from ._context import Ctx, Raw
 from ._events import Event, Unknown
-from ._wire import WireChange, WireEnvelope, WireMessage, WireStatus, WireValue
+from ._wire import WireChange, WireEnvelope, WireValue
 
 __all__ = ["parse"]
 
@@ -41,6 +42,9 @@ _ITEMS: dict[str, tuple[str, ...]] = {
     "group_settings_update": ("groups",),
     "group_status_update": ("groups",),
 }
+
+
+_GROUP_FIELDS = frozenset(k for k, v in _ITEMS.items() if v == ("groups",))
 
 
 def parse(body: bytes | str) -> list[Event]:
@@ -67,7 +71,7 @@ def parse(body: bytes | str) -> list[Event]:
         events: list[Event] = []
         for ei, entry in enumerate(envelope.entry):
             for ci, change in enumerate(entry.changes):
-                _change_events(events, change, entry.id, entry.time, root.thunk(ei, ci))
+                _change_events(events, change, entry.id, entry.time, partial(root, ei, ci))
         return events
     except (msgspec.DecodeError, UnicodeError) as e:
         raise WebhookError(f"webhook body is not valid JSON: {e}") from None
@@ -84,16 +88,14 @@ class _LazyRoot:
         self._body = body
         self._root: Any = None
 
-    def thunk(self, ei: int, ci: int) -> Raw:
-        def value(*path: str | int) -> Any:
-            if self._root is None:
-                self._root = _ANY.decode(self._body)
-            node = self._root["entry"][ei]["changes"][ci]["value"]
-            for key in path:
-                node = node[key]
-            return node
-
-        return value
+    def __call__(self, ei: int, ci: int, *path: str | int) -> Any:
+        """The JSON at `path` inside the value of change `ci` of entry `ei`."""
+        if self._root is None:
+            self._root = _ANY.decode(self._body)
+        node = self._root["entry"][ei]["changes"][ci]["value"]
+        for key in path:
+            node = node[key]
+        return node
 
 
 def _dict_thunk(value: Any) -> Raw:
@@ -118,8 +120,9 @@ def _change_events(
         known = _messages(events, value, ctx, raw)
     elif (build := FIELDS.get(field or "")) is not None:
         known = build(events, value, ctx, raw, message)
-        value_errors(events, value, ctx)
-        known = known or bool(value.errors)
+        if value.errors:
+            value_errors(events, value, ctx)
+            known = True
     else:
         known = False
     if not known:
@@ -128,29 +131,20 @@ def _change_events(
 
 def _messages(events: list[Event], value: WireValue, ctx: Ctx, raw: Raw) -> bool:
     for mi, m in enumerate(value.messages):
-        _one_message(events, m, ctx, raw, "messages", mi)
-    for si, s in enumerate(value.statuses):
-        _one_status(events, s, ctx, raw, "statuses", si)
-    value_errors(events, value, ctx)
-    return bool(value.messages or value.statuses or value.errors)
-
-
-def _one_message(events: list[Event], m: WireMessage, ctx: Ctx, raw: Raw, *path: str | int) -> None:
-    try:
-        msg = message(m, ctx)
-    except ValueError:  # no sender at all
-        msg = None
-    if msg is None:
-        events.append(Unknown(raw=raw(*path), field=ctx.field, time=ctx.time, id=m.id, **ctx.ids()))
-    else:
-        events.append(msg)
-
-
-def _one_status(events: list[Event], s: WireStatus, ctx: Ctx, raw: Raw, *path: str | int) -> None:
-    try:
+        try:
+            msg = message(m, ctx)
+        except ValueError:  # no sender at all
+            msg = None
+        if msg is None:
+            events.append(Unknown(raw=raw("messages", mi), field=ctx.field, time=ctx.time, id=m.id, **ctx.ids()))
+        else:
+            events.append(msg)
+    for s in value.statuses:
         events.append(status(s, ctx))
-    except ValueError:  # no recipient at all
-        events.append(Unknown(raw=raw(*path), field=ctx.field, time=ctx.time, **ctx.ids()))
+    if value.errors:
+        value_errors(events, value, ctx)
+        return True
+    return bool(value.messages or value.statuses)
 
 
 # -- the slow path: JSON that is not the typed envelope --------------------------------------------------------
@@ -185,6 +179,8 @@ def _salvage_change(events: list[Event], change: Any, waba_id: str | None, time:
     value = change.get("value") if isinstance(change, dict) else None
     field = change.get("field") if isinstance(change, dict) else None
     field = field if isinstance(field, str) else None
+    if field in _GROUP_FIELDS:
+        numbers_as_strings(value)
     try:
         typed = msgspec.convert(change, WireChange, strict=False)
     except msgspec.ValidationError:

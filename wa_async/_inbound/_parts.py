@@ -28,7 +28,11 @@ __all__ = [
 ]
 
 
-class ErrorDetail(msgspec.Struct, kw_only=True):
+class _ErrorData(msgspec.Struct):
+    details: str | None = None
+
+
+class ErrorDetail(msgspec.Struct, kw_only=True, repr_omit_defaults=True):
     """One error in a webhook (`errors[]`); `details` is the wire's `error_data.details`."""
 
     code: int
@@ -36,6 +40,14 @@ class ErrorDetail(msgspec.Struct, kw_only=True):
     message: str | None = None
     details: str | None = None
     href: str | None = None
+    # Decoded from the wire straight into this struct: `error_data.details` moves to `details`.
+    _error_data: _ErrorData | None = msgspec.field(default=None, name="error_data")
+
+    def __post_init__(self) -> None:
+        if self._error_data is not None:
+            if self.details is None:
+                self.details = self._error_data.details
+            self._error_data = None
 
 
 class ReferredProduct(msgspec.Struct, kw_only=True):
@@ -174,7 +186,12 @@ class Contact(msgspec.Struct, kw_only=True):
     vcard: str | None = None
 
 
-class ContactProfile(msgspec.Struct, kw_only=True, frozen=True):
+class _Profile(msgspec.Struct):
+    name: str | None = None
+    username: str | None = None
+
+
+class ContactProfile(msgspec.Struct, kw_only=True, repr_omit_defaults=True):
     """Who a user is, as the delivery's `contacts[]` entry says (`value.contacts[]`).
 
     `wa_id` is the phone number (absent when the user hides it behind a username), `user_id` the
@@ -188,6 +205,17 @@ class ContactProfile(msgspec.Struct, kw_only=True, frozen=True):
     user_id: str | None = None
     parent_user_id: str | None = None
     identity_key_hash: str | None = None
+    # Decoded from the wire straight into this struct: `profile.name`/`profile.username` move up.
+    _profile: _Profile | None = msgspec.field(default=None, name="profile")
+
+    def __post_init__(self) -> None:
+        if self._profile is not None:
+            self.name = self.name or self._profile.name
+            self.username = self.username or self._profile.username
+            self._profile = None
+        # A phone number Meta may not share is omitted (older drafts sent ""): absent either way.
+        if self.wa_id == "":
+            self.wa_id = None
 
 
 class ProductItem(msgspec.Struct, kw_only=True):
@@ -199,12 +227,24 @@ class ProductItem(msgspec.Struct, kw_only=True):
     currency: str
 
 
-class ConversationInfo(msgspec.Struct, kw_only=True):
+class _Origin(msgspec.Struct):
+    type: str | None = None
+
+
+class ConversationInfo(msgspec.Struct, kw_only=True, repr_omit_defaults=True):
     """`statuses[].conversation` (omitted from v24.0 on, outside free entry points)."""
 
     id: str
     origin_type: str | None = None
     expiration_timestamp: datetime | None = None
+    # Decoded from the wire straight into this struct: `origin.type` moves to `origin_type`.
+    _origin: _Origin | None = msgspec.field(default=None, name="origin")
+
+    def __post_init__(self) -> None:
+        if self._origin is not None:
+            if self.origin_type is None:
+                self.origin_type = self._origin.type
+            self._origin = None
 
 
 class Pricing(msgspec.Struct, kw_only=True):

@@ -13,43 +13,25 @@ from typing import Any
 
 import msgspec
 
+from ._events import Status
 from ._fields import (
     AuthIntlRateEligibility,
     BanInfo,
-    CallSession,
+    CallEvent,
     CertificationInfo,
     DisconnectionInfo,
+    GroupEvent,
     Restriction,
     SyncedContact,
     TemplateButton,
+    UserPreferences,
     ViolationInfo,
     VolumeTierInfo,
     WabaInfo,
 )
-from ._parts import Contact, Context, ErrorDetail, Pricing, ProductItem, Referral
+from ._parts import Contact, ContactProfile, Context, ErrorDetail, ProductItem, Referral
 
 _FROM = "from"
-
-
-class WireErrorData(msgspec.Struct):
-    details: str | None = None
-
-
-class WireError(msgspec.Struct):
-    code: int
-    title: str | None = None
-    message: str | None = None
-    error_data: WireErrorData | None = None
-    href: str | None = None
-
-    def detail(self) -> ErrorDetail:
-        details = self.error_data.details if self.error_data is not None else None
-        return ErrorDetail(code=self.code, title=self.title, message=self.message, details=details, href=self.href)
-
-
-def details(errors: list[WireError]) -> list[ErrorDetail]:
-    """The public form of a wire `errors` list."""
-    return [e.detail() for e in errors] if errors else []
 
 
 # -- messages[] ----------------------------------------------------------------------------------------------
@@ -182,7 +164,7 @@ class WireContent(msgspec.Struct, kw_only=True):
     order: WireOrder | None = None
     system: WireSystem | None = None
     referral: WireReferral | None = None
-    errors: list[WireError] = []
+    errors: list[ErrorDetail] = []
 
 
 class WireOriginal(msgspec.Struct):
@@ -205,58 +187,12 @@ class WireMessage(WireContent, kw_only=True):
     revoke: WireOriginal | None = None
 
 
-# -- statuses[] ------------------------------------------------------------------------------------------------
-
-
-class WireOrigin(msgspec.Struct):
-    type: str | None = None
-
-
-class WireConversation(msgspec.Struct):
-    id: str
-    expiration_timestamp: datetime | None = None
-    origin: WireOrigin | None = None
-
-
-class WireStatus(msgspec.Struct, kw_only=True):
-    id: str
-    status: str
-    timestamp: datetime
-    type: str | None = None
-    recipient_id: str | None = None
-    recipient_user_id: str | None = None
-    recipient_parent_user_id: str | None = None
-    parent_recipient_user_id: str | None = None  # the name Meta used from 9 to 5 May 2026
-    recipient_type: str | None = None
-    recipient_participant_id: str | None = None
-    recipient_participant_user_id: str | None = None
-    recipient_participant_parent_user_id: str | None = None
-    recipient_identity_key_hash: str | None = None
-    errors: list[WireError] = []
-    biz_opaque_callback_data: str | None = None
-    conversation: WireConversation | None = None
-    pricing: Pricing | None = None
-
-
 # -- contacts[] and metadata -----------------------------------------------------------------------------------
 
 
 class WireMetadata(msgspec.Struct):
     display_phone_number: str | None = None
     phone_number_id: str | None = None
-
-
-class WireProfile(msgspec.Struct):
-    name: str | None = None
-    username: str | None = None
-
-
-class WireContact(msgspec.Struct):
-    wa_id: str | None = None
-    user_id: str | None = None
-    parent_user_id: str | None = None
-    identity_key_hash: str | None = None
-    profile: WireProfile | None = None
 
 
 # -- message_template_status_update ----------------------------------------------------------------------------
@@ -277,16 +213,6 @@ class WireDisableInfo(msgspec.Struct):
 
 
 # -- user_preferences, user_id_update --------------------------------------------------------------------------
-
-
-class WireUserPreference(msgspec.Struct):
-    value: str
-    category: str | None = None
-    detail: str | None = None
-    wa_id: str | None = None
-    user_id: str | None = None
-    parent_user_id: str | None = None
-    timestamp: datetime | None = None
 
 
 class WireIdChange(msgspec.Struct):
@@ -375,7 +301,7 @@ class WireHistoryMeta(msgspec.Struct):
 class WireHistory(msgspec.Struct):
     metadata: WireHistoryMeta | None = None
     threads: list[WireThread] = []
-    errors: list[WireError] = []
+    errors: list[ErrorDetail] = []
 
 
 class WireSyncMeta(msgspec.Struct):
@@ -389,79 +315,6 @@ class WireStateSync(msgspec.Struct):
     metadata: WireSyncMeta | None = None
 
 
-# -- calls -------------------------------------------------------------------------------------------------------
-
-
-class WireCall(msgspec.Struct, kw_only=True):
-    id: str
-    event: str
-    timestamp: datetime
-    from_: str | None = msgspec.field(default=None, name=_FROM)
-    from_user_id: str | None = None
-    from_parent_user_id: str | None = None
-    to: str | None = None
-    to_user_id: str | None = None
-    to_parent_user_id: str | None = None
-    direction: str | None = None
-    session: CallSession | None = None
-    biz_opaque_callback_data: str | None = None
-    status: str | None = None
-    start_time: datetime | None = None
-    end_time: datetime | None = None
-    duration: int | None = None
-    errors: list[WireError] = []
-    cta_payload: str | None = None
-    deeplink_payload: str | None = None
-
-
-# -- groups ------------------------------------------------------------------------------------------------------
-
-# Meta's OpenAPI example gives participants' numbers as JSON numbers; the pages give strings.
-Number = str | int
-
-
-class WireParticipant(msgspec.Struct):
-    input: Number | None = None
-    wa_id: Number | None = None
-    user_id: str | None = None
-    parent_user_id: str | None = None
-    username: str | None = None
-    errors: list[WireError] = []
-
-
-class WireGroupSetting(msgspec.Struct):
-    update_successful: bool | None = None
-    text: str | None = None
-    mime_type: str | None = None
-    sha256: str | None = None
-    errors: list[WireError] = []
-
-
-class WireGroup(msgspec.Struct, kw_only=True):
-    type: str
-    group_id: str | None = None
-    timestamp: datetime | None = None
-    request_id: str | None = None
-    subject: str | None = None
-    description: str | None = None
-    invite_link: str | None = None
-    join_approval_mode: str | None = None
-    reason: str | None = None
-    initiated_by: str | None = None
-    added_participants: list[WireParticipant] = []
-    removed_participants: list[WireParticipant] = []
-    failed_participants: list[WireParticipant] = []
-    join_request_id: str | None = None
-    wa_id: Number | None = None
-    user_id: str | None = None
-    parent_user_id: str | None = None
-    username: str | None = None
-    group_subject: WireGroupSetting | None = None
-    group_description: WireGroupSetting | None = None
-    profile_picture: WireGroupSetting | None = None
-    errors: list[WireError] = []
-
-
 # -- the envelope ------------------------------------------------------------------------------------------------
 
 
@@ -469,10 +322,10 @@ class WireValue(msgspec.Struct, kw_only=True):
     """`changes[].value`: the union of the shapes of the fields the parser knows."""
 
     metadata: WireMetadata | None = None
-    contacts: list[WireContact] = []
+    contacts: list[ContactProfile] = []
     messages: list[WireMessage] = []
-    statuses: list[WireStatus] = []
-    errors: list[WireError] = []
+    statuses: list[Status] = []  # decoded straight into the public struct: statuses come in bulk
+    errors: list[ErrorDetail] = []
     # message_template_status_update, _quality_update, _components_update, template_category_update
     event: str | None = None
     message_template_id: int | None = None
@@ -514,13 +367,13 @@ class WireValue(msgspec.Struct, kw_only=True):
     username: str | None = None
     status: str | None = None
     # user_preferences, user_id_update, smb_message_echoes, history, smb_app_state_sync, calls, group fields
-    user_preferences: list[WireUserPreference] = []
+    user_preferences: list[UserPreferences] = []  # decoded straight into the public structs
     user_id_update: list[WireUserIdUpdate] = []
     message_echoes: list[WireEcho] = []
     history: list[WireHistory] = []
     state_sync: list[WireStateSync] = []
-    calls: list[WireCall] = []
-    groups: list[WireGroup] = []
+    calls: list[CallEvent] = []  # decoded straight into the public structs
+    groups: list[GroupEvent] = []  # decoded straight into the public struct; `field` is set after
 
 
 class WireChange(msgspec.Struct):
