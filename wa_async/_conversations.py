@@ -104,6 +104,7 @@ class Conversations:
     """
 
     __slots__ = (
+        "_aliases",
         "_attached",
         "_clock",
         "_local",
@@ -134,6 +135,7 @@ class Conversations:
         self.phone_number_id = phone_number_id
         self.remember = remember
         self._attached = False
+        self._aliases: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._statuses: OrderedDict[str, Status] = OrderedDict()
         self._waiters: dict[str, list[tuple[int, asyncio.Future[Status]]]] = {}
         self._writes: set[asyncio.Task[None]] = set()
@@ -165,12 +167,12 @@ class Conversations:
         if isinstance(event, Status):
             self._observe_status(event)
         elif isinstance(event, UserIdUpdate):
-            old = [event.previous_user_id, event.previous_parent_user_id, event.wa_id]
-            self._carry(_keys(*old), _keys(event.user_id, event.parent_user_id))
+            old = self._link(_keys(event.previous_user_id, event.previous_parent_user_id, event.wa_id))
+            self._carry(old, _keys(event.user_id, event.parent_user_id))
         elif isinstance(event, Message):
             if self.phone_number_id is not None and event.phone_number_id not in (None, self.phone_number_id):
                 return
-            keys = _keys(event.from_, event.user_id, event.parent_user_id)
+            keys = self._link(_keys(event.from_, event.user_id, event.parent_user_id))
             if isinstance(event, SystemMessage):
                 self._carry(keys, _keys(event.wa_id, event.new_user_id, event.new_parent_user_id))
                 return
@@ -181,11 +183,33 @@ class Conversations:
                 for key in keys:
                     self._spawn(loop, self.store.record_inbound(key, event.timestamp))
 
+    def _link(self, keys: list[str]) -> list[str]:
+        """`keys` and every id seen together with one of them before: all the ids of one user.
+
+        A message that carries both a phone and a BSUID ties them, so a later message with only the BSUID (Meta
+        stops sharing the phone after 30 days of silence) still moves the window the phone is known by.
+        """
+        aliases = self._aliases
+        group = list(keys)
+        for key in keys:
+            for other in aliases.get(key, ()):
+                if other not in group:
+                    group.append(other)
+        if len(group) > 1:
+            together = tuple(group)
+            for key in group:
+                aliases[key] = together
+                aliases.move_to_end(key)
+            while len(aliases) > self._local.size:
+                aliases.popitem(last=False)
+        return group
+
     def _carry(self, old: list[str], new: list[str]) -> None:
         """Give the ids in `new` the latest window known under any id in `old` (the same user, renamed)."""
         new = [k for k in new if k not in old]
         if not new:
             return
+        self._link(old + new)
         last = max((t for k in old if (t := self._local.get(k)) is not None), default=None)
         if last is not None:
             for key in new:
