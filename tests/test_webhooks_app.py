@@ -6,8 +6,8 @@ import asyncio
 import io
 import json
 import logging
-from datetime import UTC, datetime, timedelta
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
