@@ -29,16 +29,16 @@ __all__ = ["WINDOW", "Conversations", "MemoryWindowStore", "WindowPolicy", "Wind
 log = logging.getLogger("wa_async.conversations")
 
 WINDOW = timedelta(hours=24)
-"""The customer-service window: 24 hours from the user's last message (FACTS §10)."""
+"""The customer-service window: 24 hours from the user's last message."""
 
 WindowPolicy = bool | Literal["auto"]
-"""``"auto"``: refuse when the last inbound is known and too old, or, once a receiver is attached, unknown.
-``True``: refuse unless a message within 24 hours is known. ``False``: never refuse."""
+"""`"auto"`: refuse when the last inbound is known and too old, or, once a receiver is attached, unknown.
+`True`: refuse unless a message within 24 hours is known. `False`: never refuse."""
 
 WaitableStatus = Literal["sent", "delivered", "read", "played"]
 
 # A status implies the ones before it: "read only if it has been delivered", and delivered may be skipped
-# when both happen together (FACTS §5.5); played is the first play of a voice note, after read.
+# when both happen together (Meta's status webhook reference); played is the first play of a voice note, after read.
 _RANK = {"sent": 0, "delivered": 1, "read": 2, "played": 3}
 
 
@@ -47,16 +47,16 @@ class WindowStore(Protocol):
     """Where the time of each contact's last inbound message is kept (share one store across processes)."""
 
     async def last_inbound(self, wa_id: str) -> datetime | None:
-        """The time of the last message from ``wa_id``, or None if none is known."""
+        """The time of the last message from `wa_id`, or None if none is known."""
         ...
 
     async def record_inbound(self, wa_id: str, at: datetime) -> None:
-        """Note a message from ``wa_id`` at ``at`` (keep the later of this and what is known)."""
+        """Note a message from `wa_id` at `at` (keep the later of this and what is known)."""
         ...
 
 
 class MemoryWindowStore:
-    """An in-process :class:`WindowStore` holding the ``size`` most recently active contacts."""
+    """An in-process `WindowStore` holding the `size` most recently active contacts."""
 
     __slots__ = ("_last", "size")
 
@@ -68,11 +68,11 @@ class MemoryWindowStore:
         return f"<MemoryWindowStore {len(self._last)}/{self.size} contacts>"
 
     def get(self, wa_id: str) -> datetime | None:
-        """:meth:`last_inbound` without awaiting."""
+        """`last_inbound` without awaiting."""
         return self._last.get(wa_id)
 
     def put(self, wa_id: str, at: datetime) -> None:
-        """:meth:`record_inbound` without awaiting."""
+        """`record_inbound` without awaiting."""
         known = self._last.get(wa_id)
         self._last[wa_id] = at if known is None or at > known else known
         self._last.move_to_end(wa_id)
@@ -150,7 +150,7 @@ class Conversations:
     # -- the receiver side ---------------------------------------------------------------------------------
 
     def attach(self) -> None:
-        """Say a webhook receiver now feeds :meth:`observe`: from here, a contact never heard from has no window."""
+        """Say a webhook receiver now feeds `observe`: from here, a contact never heard from has no window."""
         self._attached = True
 
     @property
@@ -239,14 +239,14 @@ class Conversations:
             log.exception("window store write failed")
 
     async def flush(self) -> None:
-        """Wait until every window write :meth:`observe` started has reached the store."""
+        """Wait until every window write `observe` started has reached the store."""
         while self._writes:
             await asyncio.gather(*self._writes)
 
     # -- windows -------------------------------------------------------------------------------------------
 
     async def window_expires(self, to: str) -> datetime | None:
-        """When the window with ``to`` closes (may be in the past), or None when no message is known."""
+        """When the window with `to` closes (may be in the past), or None when no message is known."""
         wa_id = _wa_id(to)
         last = self._local.get(wa_id)
         if self.store is not self._local:
@@ -257,9 +257,9 @@ class Conversations:
         return last + WINDOW if last is not None else None
 
     async def check_window(self, to: str) -> None:
-        """Raise :class:`~wa_async.errors.WindowClosed` if a free-form message to ``to`` would fail with 131047.
+        """Raise `WindowClosed` if a free-form message to `to` would fail with 131047.
 
-        See :data:`WindowPolicy` for when an unknown contact counts as closed.
+        See `WindowPolicy` for when an unknown contact counts as closed.
         """
         if self.windows is not False:
             self._judge(to, await self.window_expires(to))
@@ -270,7 +270,7 @@ class Conversations:
         return self.store is self._local
 
     def check_window_nowait(self, to: str) -> None:
-        """:meth:`check_window` from what this process observed, without asking a shared store."""
+        """`check_window` from what this process observed, without asking a shared store."""
         if self.windows is not False:
             last = self._local.get(_wa_id(to))
             self._judge(to, last + WINDOW if last is not None else None)
@@ -316,11 +316,11 @@ class Conversations:
     async def wait_status(
         self, wamid: str, status: WaitableStatus = "delivered", timeout: float | None = None
     ) -> Status:
-        """Wait until message ``wamid`` reaches ``status`` or a later one, and return that status event.
+        """Wait until message `wamid` reaches `status` or a later one, and return that status event.
 
-        Order: sent < delivered < read < played. A ``failed`` status raises the :class:`~wa_async.errors.ApiError`
-        subclass for its error code. A status that arrived before the call counts. Raises ``TimeoutError`` after
-        ``timeout`` seconds.
+        Order: sent < delivered < read < played. A `failed` status raises the `ApiError`
+        subclass for its error code. A status that arrived before the call counts. Raises `TimeoutError` after
+        `timeout` seconds.
         """
         target = _RANK.get(status)
         if target is None:
@@ -345,7 +345,7 @@ class Conversations:
                     del self._waiters[wamid]
 
     def last_status(self, wamid: str) -> Status | None:
-        """The furthest status seen for ``wamid`` (``failed`` wins), if still remembered."""
+        """The furthest status seen for `wamid` (`failed` wins), if still remembered."""
         return self._statuses.get(wamid)
 
     async def aclose(self) -> None:
@@ -354,7 +354,7 @@ class Conversations:
 
 
 def status_error(status: Status) -> ApiError:
-    """The error a ``failed`` status stands for, typed by its code through the one code table."""
+    """The error a `failed` status stands for, typed by its code through the one code table."""
     err = status.errors[0] if status.errors else None
     code = err.code if err is not None else None
     message = (err.title or err.message) if err is not None else None

@@ -28,7 +28,7 @@ _HREF = "/documentation/business-messaging/whatsapp/support/error-codes"
 
 
 def sign(body: bytes, app_secret: str) -> str:
-    """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body (FACTS §5.2)."""
+    """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body ."""
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
