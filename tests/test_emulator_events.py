@@ -259,3 +259,9 @@ def _envelope(ws: WebhookSender, item: dict[str, Any], contacts: list[dict[str, 
     import json
 
     return json.dumps(ws.envelope("PN", {"contacts": contacts, "statuses": [item]})).encode()
+
+
+def test_status_of_a_group_message_names_the_group() -> None:
+    item, contacts = sender()._status(accepted({"recipient_type": "group", "to": "G1"}, wa_id="G1"), "read", None, None)
+    assert (item["recipient_id"], item["recipient_type"]) == ("G1", "group")
+    assert "recipient_user_id" not in item and contacts == []

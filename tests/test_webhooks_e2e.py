@@ -41,7 +41,7 @@ async def rig() -> AsyncIterator[Rig]:
     @router.message(text="hi")
     async def greet(msg: TextMessage) -> None:
         buttons = [wa.ReplyButton("yes", "Yes please"), wa.ReplyButton("no", "No thanks")]
-        await replies.put(await msg.reply(wa.Buttons(to=msg.from_, body="Want the menu?", buttons=buttons)))
+        await replies.put(await msg.reply(wa.Buttons(to=msg.sender, body="Want the menu?", buttons=buttons)))
 
     @router.button(id="yes")
     async def yes(msg: InteractiveMessage) -> None:
@@ -111,6 +111,8 @@ async def test_inbound_kinds_from_the_emulator_parse_and_open_the_window(rig: Ri
     assert row.choice.description == "first row" and row.contact_name == "Test User"
     assert isinstance(reaction, wa.webhooks.ReactionMessage) and reaction.emoji == "🎉"
     assert isinstance(image, wa.webhooks.ImageMessage) and image.media_id == "77"
+    # Every user has a BSUID beside the phone; the phone is the key to answer to.
+    assert image.user_id is not None and image.user_id.startswith("US.") and image.sender == "15550001111"
     # Now the window is open: a free-form send goes through.
     wamid = await rig.client.send(wa.Text("15550001111", "thanks!"))
     assert (await rig.client.wait_status(wamid, "delivered", timeout=10)).id == wamid

@@ -129,7 +129,10 @@ class WebhookSender:
         recipient = msg.payload.get("recipient")
         to_phone = "to" in msg.payload or not isinstance(recipient, str)
         user = self.users.find(msg.wa_id if to_phone else recipient)
-        if to_phone:
+        if msg.payload.get("recipient_type") == "group":  # the group's id; members are not modelled here
+            item |= {"recipient_id": msg.payload.get("to", msg.wa_id), "recipient_type": "group"}
+            user = None
+        elif to_phone:
             item["recipient_id"] = msg.wa_id
             if status != "failed":  # a failed message sent to a phone carries no BSUID
                 item["recipient_user_id"] = user.user_id if user is not None else bsuid_for(msg.wa_id)
@@ -159,7 +162,9 @@ class WebhookSender:
                 "href": _HREF,
             }]  # fmt: skip
         contacts: list[dict[str, Any]] = []
-        if status != "failed":  # Meta adds contacts to sent, delivered and read, the username from delivered on
+        if (
+            status != "failed" and "recipient_user_id" in item
+        ):  # Meta adds contacts to sent, delivered and read, the username from delivered on
             if user is not None:
                 contacts = [user.contact(username=status != "sent")]
             else:
