@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._context import Ctx, Raw
+from ._context import Ctx
 from ._events import ErrorEvent, Event, Message, Unknown
 from ._fields import (
     AccountUpdate,
@@ -37,7 +37,7 @@ from ._wire import (
 
 __all__ = ["FIELDS", "Builder"]
 
-Builder = Callable[[list[Event], WireValue, Ctx, Raw, Callable[[Any, Ctx], Message | None]], bool]
+Builder = Callable[[list[Event], WireValue, Ctx, Callable[[Any, Ctx], Message | None]], bool]
 
 
 def _templates_common(v: WireValue, ctx: Ctx) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def _templates_common(v: WireValue, ctx: Ctx) -> dict[str, Any]:
     }
 
 
-def template_status(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def template_status(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     if not v.event or v.message_template_id is None:
         return False
     rejection, other = v.rejection_info, v.other_info
@@ -70,7 +70,7 @@ def template_status(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: An
     return True
 
 
-def template_quality(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def template_quality(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     if v.message_template_id is None or not v.new_quality_score:
         return False
     events.append(
@@ -83,7 +83,7 @@ def template_quality(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: A
     return True
 
 
-def template_category(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def template_category(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     if v.message_template_id is None or not (v.new_category or v.correct_category):
         return False
     events.append(
@@ -98,7 +98,7 @@ def template_category(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: 
     return True
 
 
-def template_components(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def template_components(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     if v.message_template_id is None:
         return False
     events.append(
@@ -113,7 +113,7 @@ def template_components(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _
     return True
 
 
-def account_update(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def account_update(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     if not v.event:
         return False
     events.append(
@@ -135,7 +135,7 @@ def account_update(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any
     return True
 
 
-def phone_number_quality(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def phone_number_quality(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     if not v.event:
         return False
     tier = v.max_daily_conversations_per_business
@@ -152,7 +152,7 @@ def phone_number_quality(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, 
     return True
 
 
-def business_capability(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def business_capability(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     limits = (
         v.max_daily_conversations_per_business,
         v.max_phone_numbers_per_waba,
@@ -174,14 +174,14 @@ def business_capability(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _
     return True
 
 
-def business_username(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def business_username(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     if not v.status:
         return False
     events.append(BusinessUsernameUpdate(status=v.status, username=v.username, timestamp=ctx.time, **ctx.ids()))
     return True
 
 
-def user_preferences(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def user_preferences(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     for p in v.user_preferences:  # decoded from the wire as they are
         p.waba_id, p.phone_number_id, p.display_phone_number = ctx.waba_id, ctx.number_id, ctx.display
         p.wa_id = p.wa_id or None
@@ -191,10 +191,10 @@ def user_preferences(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: A
     return bool(v.user_preferences)
 
 
-def user_id_update(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def user_id_update(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     for i, u in enumerate(v.user_id_update):
         if not u.user_id.current:
-            events.append(_unknown(raw("user_id_update", i), ctx))
+            events.append(_unknown(ctx.raw("user_id_update", i), ctx))
             continue
         parent = u.parent_user_id
         wa_id = u.wa_id or None
@@ -218,13 +218,13 @@ def user_id_update(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any
 _NO_CONTENT = frozenset({"media_placeholder", "unsupported", "unknown"})
 
 
-def _content(item: WireAnyContent, raw: Raw, *path: str | int) -> Any:
+def _content(item: WireAnyContent, ctx: Ctx, *path: str | int) -> Any:
     if item.type in ANY_CONTENT_TYPES:
         return getattr(item, item.type)
     if item.type in _NO_CONTENT:
         return None
     try:  # a type this version does not name: take it from the raw JSON
-        return raw(*path, item.type)
+        return ctx.raw(*path, item.type)
     except (KeyError, IndexError, TypeError):
         return None
 
@@ -243,9 +243,9 @@ def _original(content: Any) -> str | None:
     return None
 
 
-def message_echoes(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def message_echoes(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     for i, e in enumerate(v.message_echoes):
-        content = _content(e, raw, "message_echoes", i)
+        content = _content(e, ctx, "message_echoes", i)
         to, to_uid = e.to or None, e.to_user_id or None
         events.append(
             MessageEcho(
@@ -266,8 +266,8 @@ def message_echoes(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any
     return bool(v.message_echoes)
 
 
-def _history_message(m: WireHistoryMessage, raw: Raw, *path: str | int) -> HistoryMessage:
-    content = _content(m, raw, *path)
+def _history_message(m: WireHistoryMessage, ctx: Ctx, *path: str | int) -> HistoryMessage:
+    content = _content(m, ctx, *path)
     return HistoryMessage(
         id=m.id,
         type=m.type,
@@ -283,9 +283,7 @@ def _history_message(m: WireHistoryMessage, raw: Raw, *path: str | int) -> Histo
     )
 
 
-def history(
-    events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, message: Callable[[Any, Ctx], Message | None]
-) -> bool:
+def history(events: list[Event], v: WireValue, ctx: Ctx, message: Callable[[Any, Ctx], Message | None]) -> bool:
     for hi, h in enumerate(v.history):
         threads = []
         for ti, t in enumerate(h.threads):
@@ -298,7 +296,7 @@ def history(
                     parent_user_id=(c.parent_user_id or None) if c is not None else None,
                     username=c.username if c is not None else None,
                     messages=[
-                        _history_message(m, raw, "history", hi, "threads", ti, "messages", mi)
+                        _history_message(m, ctx, "history", hi, "threads", ti, "messages", mi)
                         for mi, m in enumerate(t.messages)
                     ],
                 )
@@ -322,7 +320,7 @@ def history(
             except ValueError:
                 msg = None
             if msg is None:
-                events.append(_unknown(raw("messages", mi), ctx))
+                events.append(_unknown(ctx.raw("messages", mi), ctx))
             else:
                 typed.append(msg)
         if typed:
@@ -330,7 +328,7 @@ def history(
     return bool(v.history or v.messages)
 
 
-def state_sync(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def state_sync(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     for s in v.state_sync:
         events.append(
             AppStateSync(
@@ -344,7 +342,7 @@ def state_sync(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) ->
     return bool(v.state_sync)
 
 
-def calls(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def calls(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     for c in v.calls:  # decoded from the wire as they are
         c.waba_id, c.phone_number_id, c.display_phone_number = ctx.waba_id, ctx.number_id, ctx.display
         c.from_, c.to = c.from_ or None, c.to or None
@@ -372,7 +370,7 @@ def calls(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool
     return bool(v.calls or v.statuses)
 
 
-def groups(events: list[Event], v: WireValue, ctx: Ctx, raw: Raw, _: Any) -> bool:
+def groups(events: list[Event], v: WireValue, ctx: Ctx, _: Any) -> bool:
     for g in v.groups:  # decoded from the wire as they are: say which field and number they came from
         g.field = ctx.field or ""
         g.waba_id, g.phone_number_id, g.display_phone_number = ctx.waba_id, ctx.number_id, ctx.display

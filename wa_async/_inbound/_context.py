@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from ._parts import ContactProfile
 from ._wire import WireValue
 
-__all__ = ["Ctx", "Raw"]
+__all__ = ["Ctx"]
 
-Raw = Callable[..., Any]
-"""`raw(*path)`: the decoded JSON at `path` inside the change's value (decoded only when asked)."""
+_ANY = msgspec.json.Decoder()
 
 
 class Ctx:
     """The shared part of one value: ids for each event, and the `contacts[]` profiles to match users against."""
 
-    __slots__ = ("_by_id", "_value", "display", "field", "number_id", "time", "waba_id")
+    __slots__ = ("_body", "_by_id", "_raw", "_value", "display", "field", "number_id", "time", "waba_id", "where")
 
-    def __init__(self, value: WireValue, field: str | None, waba_id: str | None, time: datetime | None) -> None:
+    def __init__(
+        self,
+        value: WireValue,
+        field: str | None,
+        waba_id: str | None,
+        time: datetime | None,
+        *,
+        body: bytes | str | None = None,
+        where: tuple[int, int] = (0, 0),
+        raw: Any = None,
+    ) -> None:
+        self._body = body  # the raw value is decoded from the body only when an unknown part needs it
+        self.where = where
+        self._raw = raw
         self.field = field
         self.waba_id = waba_id
         self.time = time
@@ -33,6 +46,16 @@ class Ctx:
             self.display = value.display_phone_number
         self._value = value
         self._by_id: dict[str, ContactProfile] | None = None
+
+    def raw(self, *path: str | int) -> Any:
+        """The decoded JSON at `path` inside this value (the whole value without a path)."""
+        node = self._raw
+        if node is None:
+            entry, change = self.where
+            node = self._raw = _ANY.decode(self._body or b"null")["entry"][entry]["changes"][change]["value"]
+        for key in path:
+            node = node[key]
+        return node
 
     @property
     def has_contacts(self) -> bool:

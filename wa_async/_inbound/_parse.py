@@ -8,7 +8,6 @@ part is kept as `Unknown` and the rest still comes out typed.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import msgspec
@@ -17,7 +16,7 @@ from wa_async._errors import WebhookError
 
 from ._build import message, status
 from ._build_fields import FIELDS, numbers_as_strings, value_errors
-from ._context import Ctx, Raw
+from ._context import Ctx
 from ._events import Event, Unknown
 from ._wire import WireChange, WireEnvelope, WireValue
 
@@ -67,11 +66,10 @@ def parse(body: bytes | str) -> list[Event]:
             envelope = _ENVELOPE.decode(body)
         except msgspec.ValidationError:
             return _parse_loose(body)
-        root = _LazyRoot(body)
         events: list[Event] = []
         for ei, entry in enumerate(envelope.entry):
             for ci, change in enumerate(entry.changes):
-                _change_events(events, change, entry.id, entry.time, partial(root, ei, ci))
+                _change_events(events, change, entry.id, entry.time, body=body, where=(ei, ci))
         return events
     except (msgspec.DecodeError, UnicodeError) as e:
         raise WebhookError(f"webhook body is not valid JSON: {e}") from None
@@ -79,64 +77,43 @@ def parse(body: bytes | str) -> list[Event]:
         raise WebhookError("webhook body is nested too deeply to be a webhook") from None
 
 
-class _LazyRoot:
-    """The body as plain JSON, decoded at most once and only when an unknown part needs its raw form."""
-
-    __slots__ = ("_body", "_root")
-
-    def __init__(self, body: bytes | str) -> None:
-        self._body = body
-        self._root: Any = None
-
-    def __call__(self, ei: int, ci: int, *path: str | int) -> Any:
-        """The JSON at `path` inside the value of change `ci` of entry `ei`."""
-        if self._root is None:
-            self._root = _ANY.decode(self._body)
-        node = self._root["entry"][ei]["changes"][ci]["value"]
-        for key in path:
-            node = node[key]
-        return node
-
-
-def _dict_thunk(value: Any) -> Raw:
-    def get(*path: str | int) -> Any:
-        node = value
-        for key in path:
-            node = node[key]
-        return node
-
-    return get
-
-
 def _change_events(
-    events: list[Event], change: WireChange, waba_id: str | None, time: datetime | None, raw: Raw
+    events: list[Event],
+    change: WireChange,
+    waba_id: str | None,
+    time: datetime | None,
+    *,
+    body: bytes | str | None = None,
+    where: tuple[int, int] = (0, 0),
+    raw: Any = None,
 ) -> None:
+    """The events of one change; its raw JSON is `raw`, or is decoded from `body` at `where` when needed."""
     value, field = change.value, change.field
     if value is None:
         events.append(Unknown(raw=None, field=field, waba_id=waba_id, time=time))
         return
-    ctx = Ctx(value, field, waba_id, time)
+    ctx = Ctx(value, field, waba_id, time, body=body, where=where, raw=raw)
     if field == "messages":
-        known = _messages(events, value, ctx, raw)
+        known = _messages(events, value, ctx)
     elif (build := FIELDS.get(field or "")) is not None:
-        known = build(events, value, ctx, raw, message)
+        known = build(events, value, ctx, message)
         if value.errors:
             value_errors(events, value, ctx)
             known = True
     else:
         known = False
     if not known:
-        events.append(Unknown(raw=raw(), field=field, time=time, **ctx.ids()))
+        events.append(Unknown(raw=ctx.raw(), field=field, time=time, **ctx.ids()))
 
 
-def _messages(events: list[Event], value: WireValue, ctx: Ctx, raw: Raw) -> bool:
+def _messages(events: list[Event], value: WireValue, ctx: Ctx) -> bool:
     for mi, m in enumerate(value.messages):
         try:
             msg = message(m, ctx)
         except ValueError:  # no sender at all
             msg = None
         if msg is None:
-            events.append(Unknown(raw=raw("messages", mi), field=ctx.field, time=ctx.time, id=m.id, **ctx.ids()))
+            events.append(Unknown(raw=ctx.raw("messages", mi), field=ctx.field, time=ctx.time, id=m.id, **ctx.ids()))
         else:
             events.append(msg)
     for s in value.statuses:
@@ -186,7 +163,7 @@ def _salvage_change(events: list[Event], change: Any, waba_id: str | None, time:
     except msgspec.ValidationError:
         pass
     else:
-        _change_events(events, typed, waba_id, time, _dict_thunk(value))
+        _change_events(events, typed, waba_id, time, raw=value)
         return
     keys = _ITEMS.get(field or "")
     unknown = {"raw": value if value is not None else change, "field": field, "waba_id": waba_id, "time": time}
@@ -214,11 +191,11 @@ def _salvage_change(events: list[Event], change: Any, waba_id: str | None, time:
                             **ctx.ids())
                 )  # fmt: skip
                 continue
-            raw = _dict_thunk(one)
+            one_ctx = Ctx(typed_one, field, waba_id, time, raw=one)
             if field == "messages":
-                _messages(events, typed_one, Ctx(typed_one, field, waba_id, time), raw)
+                _messages(events, typed_one, one_ctx)
             else:
-                FIELDS[field or ""](events, typed_one, Ctx(typed_one, field, waba_id, time), raw, message)
+                FIELDS[field or ""](events, typed_one, one_ctx, message)
     errors = value.get("errors")
     if errors:
         try:
