@@ -100,15 +100,18 @@ class Client(Shortcuts):
             workers = 64 if rate_limit is None else max(4, min(256, math.ceil(rate_limit * 0.5)))
         self._sleep = sleep
         self._clock = clock
+        headers = check_headers(headers)
         if transport is None:
-            transport = AiohttpTransport(timeout=timeout, session=session, connector_limit=max(100, workers))
+            transport = AiohttpTransport(
+                timeout=timeout, session=session, connector_limit=max(100, workers), headers=headers
+            )
         self.transport: Transport = transport
         self._pipeline = Pipeline(
             transport,
             limiter,
             self.retry,
             api_root=f"{self.base_url}/{api_version}",
-            headers=check_headers(headers),
+            headers=headers,
             phone_number_id=self.phone_number_id,
             waba_id=waba_id,
             clock=clock,
@@ -258,7 +261,16 @@ class Client(Shortcuts):
 
     async def send(self, msg: Message) -> str:
         """Send a message and return its wamid (waits for queue room, then for the answer)."""
-        request = await self._message(msg)
+        # The hot path: the steps of _message() in place, with no awaits when nothing needs waiting for.
+        if self._state is not _State.OPEN or not isinstance(msg, Message):
+            _check_message(msg)
+            await self.start()
+        if self._check_windows and msg.free_form:
+            if self._windows_local:
+                self.conversations.check_window_nowait(msg.to)
+            else:
+                await self.conversations.check_window(msg.to)
+        request = SendMessage(msg, self.phone_number_id)
         queue = self._queue
         if queue.can_inline():
             # No rate limit and an idle worker: send from this task, skipping the hop to a worker and back.
@@ -292,8 +304,8 @@ class Client(Shortcuts):
 
     async def _message(self, msg: Message) -> SendMessage:
         """The request for ``msg``, once the client is open and the customer-service window allows it."""
-        _check_message(msg)
-        if self._state is not _State.OPEN:
+        if self._state is not _State.OPEN or not isinstance(msg, Message):
+            _check_message(msg)
             await self.start()
         if self._check_windows and msg.free_form:
             await self._window(msg)

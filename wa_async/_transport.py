@@ -99,8 +99,12 @@ class Multipart(NamedTuple):
     files: Sequence[FilePart] = ()
 
 
-class HttpRequest(NamedTuple):
-    """One HTTP request as the transport sends it. ``body`` is JSON bytes, a multipart body, or None."""
+class HttpRequest(msgspec.Struct, frozen=True):
+    """One HTTP request as the transport sends it.
+
+    ``body`` is JSON bytes (sent with ``Content-Type: application/json``), a multipart body, or None;
+    ``headers`` are the client's own (authorization, Maton's connection), the same mapping for every request.
+    """
 
     method: str
     url: str
@@ -187,7 +191,7 @@ class AiohttpTransport:
     [`DeliveryUnknown`][wa_async.DeliveryUnknown]).
     """
 
-    __slots__ = ("_connector_limit", "_owned", "_session", "_timeout", "timeout")
+    __slots__ = ("_connector_limit", "_headers", "_owned", "_session", "_timeout", "timeout")
 
     def __init__(
         self,
@@ -195,12 +199,16 @@ class AiohttpTransport:
         timeout: float | None = 30.0,
         session: aiohttp.ClientSession | None = None,
         connector_limit: int = 100,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.timeout = timeout
         self._session = session
         self._owned = session is None
         self._connector_limit = connector_limit
         self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
+        # The headers every request carries: set once on a session this transport creates, so that aiohttp
+        # does not merge them again for each request (requests that carry exactly this mapping).
+        self._headers = headers
 
     def __repr__(self) -> str:
         return f"<AiohttpTransport timeout={self.timeout} {'closed' if self.closed else 'open'}>"
@@ -212,6 +220,7 @@ class AiohttpTransport:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connector_limit, limit_per_host=0),
                 timeout=self._timeout,
+                headers=self._headers,
                 raise_for_status=False,
             )
 
@@ -229,15 +238,19 @@ class AiohttpTransport:
         """Send one request and read the whole answer; translate aiohttp's exceptions."""
         session = self._open_session()
         body = request.body
-        data: Any = _form(body) if isinstance(body, Multipart) else body
+        data: Any
+        if type(body) is bytes:
+            data = payload.BytesPayload(body, content_type="application/json")
+        elif body is None:
+            data = None
+        else:
+            data = _form(body)  # type: ignore[arg-type]
+        headers: Mapping[str, str] | None = request.headers
+        if headers is self._headers and self._owned:
+            headers = None  # already the session's own
         try:
             async with session.request(
-                request.method,
-                request.url,
-                data=data,
-                params=request.params,
-                headers=request.headers,
-                timeout=self._timeout,
+                request.method, request.url, data=data, params=request.params, headers=headers, timeout=self._timeout
             ) as resp:
                 return Response(resp.status, resp.headers, await resp.read())
         except (aiohttp.ClientError, OSError, TimeoutError) as e:
@@ -252,9 +265,10 @@ class AiohttpTransport:
         """
         session = self._open_session()
         url = request.url
+        headers = None if request.headers is self._headers and self._owned else request.headers
         try:
             resp = await session.request(
-                request.method, url, params=request.params, headers=request.headers, timeout=self._timeout
+                request.method, url, params=request.params, headers=headers, timeout=self._timeout
             )
         except (aiohttp.ClientError, OSError, TimeoutError) as e:
             raise _translate(e, url) from e
@@ -301,7 +315,7 @@ class MockTransport:
     async def send(self, request: HttpRequest) -> Response:
         """Record the request and answer it from the handler."""
         if isinstance(request.body, Multipart):
-            request = request._replace(body=await _in_memory(request.body))
+            request = msgspec.structs.replace(request, body=await _in_memory(request.body))
         self.requests.append(request)
         answer = self._handler(request)
         return await answer if inspect.isawaitable(answer) else answer
