@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from wa_async._errors import ApiError, WindowClosed, error_class
 from wa_async._inbound._events import Event, Message, Status, SystemMessage
-from wa_async._inbound._fields import UserIdUpdate
+from wa_async._inbound._user_events import UserIdUpdate
 
 __all__ = ["WINDOW", "Conversations", "MemoryWindowStore", "WindowPolicy", "WindowStore"]
 

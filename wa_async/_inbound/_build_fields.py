@@ -9,25 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._context import Ctx
-from ._events import ErrorEvent, Event, Message, Unknown
-from ._fields import (
+from ._account_events import (
     AccountUpdate,
-    AppStateSync,
     BusinessCapabilityUpdate,
     BusinessUsernameUpdate,
-    CallEvent,
-    HistoryMessage,
-    HistorySync,
-    HistoryThread,
-    MessageEcho,
     PhoneNumberQualityUpdate,
     TemplateCategoryUpdate,
     TemplateComponentsUpdate,
     TemplateQualityUpdate,
     TemplateStatus,
-    UserIdUpdate,
 )
+from ._call_group_events import CallEvent
+from ._context import Ctx
+from ._events import ErrorEvent, Event, Message, Unknown
+from ._user_events import AppStateSync, HistoryMessage, HistorySync, HistoryThread, MessageEcho, UserIdUpdate
 from ._wire import (
     ANY_CONTENT_TYPES,
     WireAnyContent,

@@ -13,23 +13,21 @@ from typing import Any
 
 import msgspec
 
-from ._events import Status
-from ._fields import (
+from ._account_events import (
     AuthIntlRateEligibility,
     BanInfo,
-    CallEvent,
     CertificationInfo,
     DisconnectionInfo,
-    GroupEvent,
     Restriction,
-    SyncedContact,
     TemplateButton,
-    UserPreferences,
     ViolationInfo,
     VolumeTierInfo,
     WabaInfo,
 )
+from ._call_group_events import CallEvent, GroupEvent
+from ._events import Status
 from ._parts import Contact, ContactProfile, Context, ErrorDetail, ProductItem, Referral
+from ._user_events import SyncedContact, UserPreferences
 
 _FROM = "from"
 

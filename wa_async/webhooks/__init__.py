@@ -6,6 +6,34 @@ number so it can `reply`.
 """
 
 from wa_async._errors import WebhookError
+from wa_async._inbound._account_events import (
+    AccountUpdate,
+    AuthIntlRateEligibility,
+    BanInfo,
+    BusinessCapabilityUpdate,
+    BusinessUsernameUpdate,
+    CertificationInfo,
+    DisconnectionInfo,
+    ExceptionCountry,
+    PhoneNumberQualityUpdate,
+    Restriction,
+    TemplateButton,
+    TemplateCategoryUpdate,
+    TemplateComponentsUpdate,
+    TemplateEvent,
+    TemplateQualityUpdate,
+    TemplateStatus,
+    ViolationInfo,
+    VolumeTierInfo,
+    WabaInfo,
+)
+from wa_async._inbound._call_group_events import (
+    CallEvent,
+    CallSession,
+    GroupEvent,
+    GroupParticipant,
+    GroupSettingChange,
+)
 from wa_async._inbound._events import (
     AudioMessage,
     ButtonMessage,
@@ -32,40 +60,6 @@ from wa_async._inbound._events import (
     UnsupportedMessage,
     VideoMessage,
 )
-from wa_async._inbound._fields import (
-    AccountUpdate,
-    AppStateSync,
-    AuthIntlRateEligibility,
-    BanInfo,
-    BusinessCapabilityUpdate,
-    BusinessUsernameUpdate,
-    CallEvent,
-    CallSession,
-    CertificationInfo,
-    DisconnectionInfo,
-    ExceptionCountry,
-    GroupEvent,
-    GroupParticipant,
-    GroupSettingChange,
-    HistoryMessage,
-    HistorySync,
-    HistoryThread,
-    MessageEcho,
-    PhoneNumberQualityUpdate,
-    Restriction,
-    SyncedContact,
-    TemplateButton,
-    TemplateCategoryUpdate,
-    TemplateComponentsUpdate,
-    TemplateEvent,
-    TemplateQualityUpdate,
-    TemplateStatus,
-    UserIdUpdate,
-    UserPreferences,
-    ViolationInfo,
-    VolumeTierInfo,
-    WabaInfo,
-)
 from wa_async._inbound._parse import parse
 from wa_async._inbound._parts import (
     ButtonReply,
@@ -86,6 +80,16 @@ from wa_async._inbound._parts import (
     ProductItem,
     Referral,
     ReferredProduct,
+)
+from wa_async._inbound._user_events import (
+    AppStateSync,
+    HistoryMessage,
+    HistorySync,
+    HistoryThread,
+    MessageEcho,
+    SyncedContact,
+    UserIdUpdate,
+    UserPreferences,
 )
 
 from ._app import MAX_BODY, RECEIVER, Receiver, make_app

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 
+from wa_async._inbound._call_group_events import CallEvent
 from wa_async._inbound._events import Event, Message, Status, Unknown
-from wa_async._inbound._fields import CallEvent, MessageEcho
+from wa_async._inbound._user_events import MessageEcho
 
 __all__ = ["Deduplicator", "dedupe_key"]
 

@@ -7,6 +7,8 @@ import re
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any, TypeVar
 
+from wa_async._inbound._account_events import AccountUpdate, TemplateStatus
+from wa_async._inbound._call_group_events import CallEvent, GroupEvent
 from wa_async._inbound._events import (
     ButtonMessage,
     CallPermissionReply,
@@ -20,16 +22,8 @@ from wa_async._inbound._events import (
     TextMessage,
     Unknown,
 )
-from wa_async._inbound._fields import (
-    AccountUpdate,
-    CallEvent,
-    GroupEvent,
-    MessageEcho,
-    TemplateStatus,
-    UserIdUpdate,
-    UserPreferences,
-)
 from wa_async._inbound._parts import ButtonReply, ListReply
+from wa_async._inbound._user_events import MessageEcho, UserIdUpdate, UserPreferences
 
 __all__ = ["Handler", "Router"]
 
