@@ -58,7 +58,10 @@ class _Client(Protocol):
 
 
 class Receiver:
-    """The state behind one app: the handler, the clients by number, the duplicate window, the handler tasks."""
+    """The state behind one app: the handler, the clients by number, the duplicate window, the handler tasks.
+
+    `make_app` builds one (its arguments are described there) and keeps it at `app[RECEIVER]`.
+    """
 
     __slots__ = (
         "_by_number",
@@ -79,8 +82,8 @@ class Receiver:
         handler: Handler | None,
         *,
         verify_token: str,
-        app_secret: str | bytes | None,
-        client: _Client | Sequence[_Client] | None,
+        app_secret: str | bytes | None = None,
+        client: _Client | Sequence[_Client] | None = None,
         dedupe_size: int = 100_000,
         concurrency: int = 64,
         backlog: int = 1_000,
