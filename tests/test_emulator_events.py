@@ -265,3 +265,17 @@ def test_status_of_a_group_message_names_the_group() -> None:
     item, contacts = sender()._status(accepted({"recipient_type": "group", "to": "G1"}, wa_id="G1"), "read", None, None)
     assert (item["recipient_id"], item["recipient_type"]) == ("G1", "group")
     assert "recipient_user_id" not in item and contacts == []
+
+
+async def test_media_and_location_messages(hooked: Hooked) -> None:
+    voice = await hooked.one(hooked.emu.inbound(USER, audio={"id": "9", "mime_type": "audio/ogg", "voice": True}))
+    assert isinstance(voice, wh.AudioMessage) and voice.voice and voice.media_id == "9"
+    doc = {"id": "8", "mime_type": "application/pdf", "filename": "a.pdf", "caption": "invoice"}
+    pdf = await hooked.one(hooked.emu.inbound(USER, document=doc))
+    assert isinstance(pdf, wh.DocumentMessage) and (pdf.filename, pdf.caption) == ("a.pdf", "invoice")
+    place = await hooked.one(hooked.emu.inbound(USER, location={"latitude": 1.5, "longitude": 2.5, "name": "Here"}))
+    assert isinstance(place, wh.LocationMessage) and (place.latitude, place.name) == (1.5, "Here")
+    with pytest.raises(ValueError, match="exactly one"):
+        await hooked.emu.inbound(USER, video={"id": "1"}, sticker={"id": "2"})
+    with pytest.raises(ValueError, match="exactly one"):
+        await hooked.emu.inbound(USER, text="hi", sticker={"id": "2"})

@@ -147,7 +147,7 @@ def inbound_message(
     """
     given = [a is not None for a in (text, button_reply, list_reply, reaction, image, content)]
     if sum(given) != 1:
-        raise ValueError("give exactly one of text, button_reply, list_reply, reaction, image")
+        raise ValueError("give exactly one of text, button_reply, list_reply, reaction, a media object, location")
     message: dict[str, Any] = {}
     if from_ is not None:
         message["from"] = from_
@@ -253,6 +253,11 @@ class Emitting:
         list_reply: tuple[str, str] | tuple[str, str, str] | None = None,
         reaction: tuple[str, str] | None = None,
         image: dict[str, Any] | None = None,
+        video: dict[str, Any] | None = None,
+        audio: dict[str, Any] | None = None,
+        document: dict[str, Any] | None = None,
+        sticker: dict[str, Any] | None = None,
+        location: dict[str, Any] | None = None,
         name: str = "Test User",
         context: str | None = None,
         group_id: str | None = None,
@@ -262,11 +267,12 @@ class Emitting:
         """Post an inbound message webhook as if a user wrote to the business; return its wamid.
 
         Give one of `text`, `button_reply=(id, title)`, `list_reply=(id, title[, description])`,
-        `reaction=(message_id, emoji)` or `image={"id", "mime_type", "sha256", ...}`; `context` is the wamid of
-        the business message it answers. `from_=None` with `user_id` (and `username`) is a user who hides their
-        number: the webhook carries only their BSUID. Every user has a BSUID (made up from the phone unless
-        given). It opens the user's 24-hour window; with `enforce_window=True` and no `webhook_url` it only
-        does that.
+        `reaction=(message_id, emoji)`, a media object (`image`, `video`, `audio`, `document`, `sticker`:
+        `{"id", "mime_type", "sha256"?, "caption"?, "filename"?}`) or `location={"latitude", "longitude", ...}`;
+        `context` is the wamid of the business message it answers. `from_=None` with `user_id` (and
+        `username`) is a user who hides their number: the webhook carries only their BSUID. Every user has a
+        BSUID (made up from the phone unless given). It opens the user's 24-hour window; with
+        `enforce_window=True` and no `webhook_url` it only does that.
         """
         if self._webhooks is None and not self.messages.enforce_window:
             raise RuntimeError("inbound() needs webhook_url (or enforce_window=True, to open a window only)")
@@ -274,6 +280,10 @@ class Emitting:
         pnid = phone_number_id or self.phone_number_id
         self._open_window(pnid, user)
         wamid = self.messages.new_wamid(user.phone or user.user_id)
+        others = {"video": video, "audio": audio, "document": document, "sticker": sticker, "location": location}
+        given = [(kind, obj) for kind, obj in others.items() if obj is not None]
+        if len(given) > 1:
+            raise ValueError("give exactly one of text, button_reply, list_reply, reaction, a media object, location")
         if self._webhooks is None:
             return wamid
         message = inbound_message(
@@ -287,6 +297,7 @@ class Emitting:
             list_reply=list_reply,
             reaction=reaction,
             image=image,
+            content=(given[0][0], dict(given[0][1])) if given else None,
             context={"from": self.display_phone_number, "id": context} if context else None,
             group_id=group_id,
             errors=errors,
