@@ -18,7 +18,19 @@ _ANY = msgspec.json.Decoder()
 class Ctx:
     """The shared part of one value: ids for each event, and the `contacts[]` profiles to match users against."""
 
-    __slots__ = ("_body", "_by_id", "_raw", "_value", "display", "field", "number_id", "time", "waba_id", "where")
+    __slots__ = (
+        "_body",
+        "_by_id",
+        "_change",
+        "_entry",
+        "_raw",
+        "_value",
+        "display",
+        "field",
+        "number_id",
+        "time",
+        "waba_id",
+    )
 
     def __init__(
         self,
@@ -26,13 +38,16 @@ class Ctx:
         field: str | None,
         waba_id: str | None,
         time: datetime | None,
-        *,
         body: bytes | str | None = None,
-        where: tuple[int, int] = (0, 0),
+        entry: int = 0,
+        change: int = 0,
         raw: Any = None,
     ) -> None:
-        self._body = body  # the raw value is decoded from the body only when an unknown part needs it
-        self.where = where
+        # The raw value is decoded from the body (change `change` of entry `entry`) only when an unknown part
+        # needs it. Arguments are positional: this runs for every change parsed.
+        self._body = body
+        self._entry = entry
+        self._change = change
         self._raw = raw
         self.field = field
         self.waba_id = waba_id
@@ -51,8 +66,8 @@ class Ctx:
         """The decoded JSON at `path` inside this value (the whole value without a path)."""
         node = self._raw
         if node is None:
-            entry, change = self.where
-            node = self._raw = _ANY.decode(self._body or b"null")["entry"][entry]["changes"][change]["value"]
+            root = _ANY.decode(self._body or b"null")
+            node = self._raw = root["entry"][self._entry]["changes"][self._change]["value"]
         for key in path:
             node = node[key]
         return node

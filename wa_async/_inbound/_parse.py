@@ -69,7 +69,7 @@ def parse(body: bytes | str) -> list[Event]:
         events: list[Event] = []
         for ei, entry in enumerate(envelope.entry):
             for ci, change in enumerate(entry.changes):
-                _change_events(events, change, entry.id, entry.time, body=body, where=(ei, ci))
+                _change_events(events, change, entry.id, entry.time, body, ei, ci, None)
         return events
     except (msgspec.DecodeError, UnicodeError) as e:
         raise WebhookError(f"webhook body is not valid JSON: {e}") from None
@@ -82,17 +82,17 @@ def _change_events(
     change: WireChange,
     waba_id: str | None,
     time: datetime | None,
-    *,
-    body: bytes | str | None = None,
-    where: tuple[int, int] = (0, 0),
-    raw: Any = None,
+    body: bytes | str | None,
+    entry: int,
+    index: int,
+    raw: Any,
 ) -> None:
-    """The events of one change; its raw JSON is `raw`, or is decoded from `body` at `where` when needed."""
+    """The events of change `index` of entry `entry`; its raw JSON is `raw`, or is decoded from `body` if needed."""
     value, field = change.value, change.field
     if value is None:
         events.append(Unknown(raw=None, field=field, waba_id=waba_id, time=time))
         return
-    ctx = Ctx(value, field, waba_id, time, body=body, where=where, raw=raw)
+    ctx = Ctx(value, field, waba_id, time, body, entry, index, raw)
     if field == "messages":
         known = _messages(events, value, ctx)
     elif (build := FIELDS.get(field or "")) is not None:
@@ -163,7 +163,7 @@ def _salvage_change(events: list[Event], change: Any, waba_id: str | None, time:
     except msgspec.ValidationError:
         pass
     else:
-        _change_events(events, typed, waba_id, time, raw=value)
+        _change_events(events, typed, waba_id, time, None, 0, 0, value)
         return
     keys = _ITEMS.get(field or "")
     unknown = {"raw": value if value is not None else change, "field": field, "waba_id": waba_id, "time": time}
