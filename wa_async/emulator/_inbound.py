@@ -440,6 +440,7 @@ class Emitting:
         previous, previous_parent = user.user_id, user.parent_user_id
         new = new_user_id or bsuid_for(previous)
         self.users.renamed(user, new, new_parent_user_id)
+        self.windows.carry(previous, new)
         update: dict[str, Any] = {}
         if user.phone is not None:
             update["wa_id"] = user.phone
