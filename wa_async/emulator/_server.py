@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from aiohttp import web
 
 from ._account import Account
 from ._faults import Fault, FaultSet
 from ._graph import GraphError, json_response
-from ._inbound import inbound_message
+from ._inbound import Emitting, Users
 from ._limits import PairLimit, SlidingWindow
 from ._maton import Connections
 from ._media import MAX_UPLOAD, MediaStore
 from ._records import Accepted, Stats
 from ._send import Messages
 from ._templates import TemplateStore
-from ._validate import normalize_to
 from ._webhooks import WebhookSender
 from ._windows import Windows
 
@@ -32,7 +30,7 @@ _VERSION = r"{version:v\d+\.\d+}"
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class Emulator:
+class Emulator(Emitting):
     """A local WhatsApp Cloud API + Maton gateway for tests, demos and benchmarks.
 
         async with Emulator(rate_limit=10) as emu:
@@ -42,7 +40,7 @@ class Emulator:
 
     Any phone number id and WABA id are accepted in a path; ``GET /{v}/{id}`` answers a media item, a template,
     or a phone number already used in a path (or the default one), else Graph's error 100/33. With
-    ``enforce_window=True`` a free-form message to a user who has not written (:meth:`inbound`) in the last 24
+    ``enforce_window=True`` a free-form message to a user who has not written (``inbound``) in the last 24
     hours answers 131047. Time comes from the loop clock unless ``clock=`` is given (tests pass a fake one to step
     the rate window, media URL expiry and the 24-hour windows).
     """
@@ -84,6 +82,7 @@ class Emulator:
         self.account = Account(phone_number_id, display_phone_number)
         self.connections = Connections()
         self.windows = Windows()
+        self.users = Users()  # the users inbound webhooks come from, by phone and BSUID
         self._numbers = {phone_number_id}  # phone number ids used in a path: GET /{v}/{id} knows them
         self._clock = clock
         self._gateway_window = SlidingWindow(rate_limit)
@@ -121,6 +120,7 @@ class Emulator:
                 waba_id=self.waba_id,
                 display_phone_number=self.display_phone_number,
                 stats=self.stats,
+                users=self.users,
             )
             self.messages.webhooks = self._webhooks
         runner = web.AppRunner(self._app(), access_log=None, handle_signals=False)
@@ -198,49 +198,6 @@ class Emulator:
         """Wait until every scheduled status webhook has been posted."""
         if self._webhooks is not None:
             await self._webhooks.drain()
-
-    async def inbound(
-        self,
-        from_: str = "16505551234",
-        *,
-        text: str | None = None,
-        button_reply: tuple[str, str] | None = None,
-        list_reply: tuple[str, str] | tuple[str, str, str] | None = None,
-        reaction: tuple[str, str] | None = None,
-        image: dict[str, Any] | None = None,
-        name: str = "Test User",
-        context: str | None = None,
-        phone_number_id: str | None = None,
-    ) -> str:
-        """Post an inbound message webhook as if ``from_`` wrote to the business; return its wamid.
-
-        Give one of ``text``, ``button_reply=(id, title)``, ``list_reply=(id, title[, description])``,
-        ``reaction=(message_id, emoji)`` or ``image={"id", "mime_type", "sha256", ...}``; ``context`` is the
-        wamid of the business message it answers. It opens ``from_``'s 24-hour window (FACTS §10); with
-        ``enforce_window=True`` and no ``webhook_url`` it only does that.
-        """
-        if self._webhooks is None and not self.messages.enforce_window:
-            raise RuntimeError("inbound() needs webhook_url (or enforce_window=True, to open a window only)")
-        pnid = phone_number_id or self.phone_number_id
-        self.windows.opened(pnid, normalize_to(from_) or from_, self._now())
-        wamid = self.messages.new_wamid(from_)
-        if self._webhooks is None:
-            return wamid
-        message = inbound_message(
-            wamid=wamid,
-            from_=from_,
-            timestamp=str(int(time.time())),
-            text=text,
-            button_reply=button_reply,
-            list_reply=list_reply,
-            reaction=reaction,
-            image=image,
-            context={"from": self.display_phone_number, "id": context} if context else None,
-        )
-        contacts = [{"profile": {"name": name}, "wa_id": from_}]
-        payload = self._webhooks.envelope(pnid, {"contacts": contacts, "messages": [message]})
-        await self._webhooks.post(payload)
-        return wamid
 
     # --- the app -----------------------------------------------------------------------------------------------
     def _now(self) -> float:

@@ -1,4 +1,10 @@
-"""Signed webhooks in Meta's envelope (FACTS §5.2 to §5.5): status updates and inbound messages."""
+"""Signed webhooks in Meta's envelope: status updates of accepted messages, and the posting of every webhook.
+
+Status webhooks name the user as Meta does since April 2026: the phone number the message went to
+(`recipient_id`), the user's BSUID (`recipient_user_id`, not on a failed message sent to a phone) and, on
+`sent`/`delivered`/`read`, a `contacts` entry (a username only from `delivered` on). A message sent to a BSUID
+(`recipient`) has `recipient_id` only when the user's phone is known.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from typing import Any
 import aiohttp
 import msgspec
 
+from ._inbound import Users, bsuid_for
 from ._records import Accepted, Stats
 
 __all__ = ["WebhookSender", "sign"]
@@ -21,14 +28,24 @@ _HREF = "/documentation/business-messaging/whatsapp/support/error-codes"
 
 
 def sign(body: bytes, app_secret: str) -> str:
-    """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body (FACTS §5.2)."""
+    """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body ."""
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 class WebhookSender:
     """Posts webhooks to one URL from tasks it owns; failures are counted in ``stats``, never raised."""
 
-    __slots__ = ("_session", "_tasks", "app_secret", "display_phone_number", "stats", "url", "waba_id", "wall")
+    __slots__ = (
+        "_session",
+        "_tasks",
+        "app_secret",
+        "display_phone_number",
+        "stats",
+        "url",
+        "users",
+        "waba_id",
+        "wall",
+    )
 
     def __init__(
         self,
@@ -38,6 +55,7 @@ class WebhookSender:
         waba_id: str,
         display_phone_number: str,
         stats: Stats,
+        users: Users | None = None,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.url = url
@@ -45,6 +63,7 @@ class WebhookSender:
         self.waba_id = waba_id
         self.display_phone_number = display_phone_number
         self.stats = stats
+        self.users = users if users is not None else Users()
         self.wall = wall
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -99,16 +118,30 @@ class WebhookSender:
             if at > waited:
                 await asyncio.sleep(at - waited)
                 waited = at
-            item = self._status(msg, status, failed_code, category)
-            await self.post(self.envelope(msg.phone_number_id, {"statuses": [item]}))
+            item, contacts = self._status(msg, status, failed_code, category)
+            value: dict[str, Any] = {"contacts": contacts, "statuses": [item]} if contacts else {"statuses": [item]}
+            await self.post(self.envelope(msg.phone_number_id, value))
 
-    def _status(self, msg: Accepted, status: str, failed_code: int | None, category: str | None) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            "id": msg.wamid,
-            "status": status,
-            "timestamp": str(int(self.wall())),
-            "recipient_id": msg.wa_id,
-        }
+    def _status(
+        self, msg: Accepted, status: str, failed_code: int | None, category: str | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        item: dict[str, Any] = {"id": msg.wamid, "status": status, "timestamp": str(int(self.wall()))}
+        recipient = msg.payload.get("recipient")
+        to_phone = "to" in msg.payload or not isinstance(recipient, str)
+        user = self.users.find(msg.wa_id if to_phone else recipient)
+        if msg.payload.get("recipient_type") == "group":  # the group's id; members are not modelled here
+            item |= {"recipient_id": msg.payload.get("to", msg.wa_id), "recipient_type": "group"}
+            user = None
+        elif to_phone:
+            item["recipient_id"] = msg.wa_id
+            if status != "failed":  # a failed message sent to a phone carries no BSUID
+                item["recipient_user_id"] = user.user_id if user is not None else bsuid_for(msg.wa_id)
+        else:
+            if user is not None and user.phone is not None:
+                item["recipient_id"] = user.phone
+            item["recipient_user_id"] = recipient
+        if user is not None and user.parent_user_id is not None:
+            item["recipient_parent_user_id"] = user.parent_user_id
         callback = msg.payload.get("biz_opaque_callback_data")
         if callback is not None:
             item["biz_opaque_callback_data"] = callback
@@ -128,10 +161,18 @@ class WebhookSender:
                 "error_data": {"details": "The message could not be delivered to the recipient."},
                 "href": _HREF,
             }]  # fmt: skip
-        return item
+        contacts: list[dict[str, Any]] = []
+        if (
+            status != "failed" and "recipient_user_id" in item
+        ):  # Meta adds contacts to sent, delivered and read, the username from delivered on
+            if user is not None:
+                contacts = [user.contact(username=status != "sent")]
+            else:
+                contacts = [{"wa_id": msg.wa_id, "user_id": item["recipient_user_id"]}]
+        return item, contacts
 
     def envelope(self, phone_number_id: str, value: dict[str, Any]) -> dict[str, Any]:
-        """Wrap ``value`` (``statuses``/``messages``/``contacts``) in Meta's webhook envelope (FACTS §5.3)."""
+        """Wrap ``value`` (``statuses``/``messages``/``contacts``) in Meta's webhook envelope of field ``messages``."""
         metadata = {"display_phone_number": self.display_phone_number, "phone_number_id": phone_number_id}
         return {
             "object": "whatsapp_business_account",
