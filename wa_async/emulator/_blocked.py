@@ -116,6 +116,7 @@ class BlockList(Area):
         outcome["failed_users"] = failed
         err = error(139100, "Failed to block/unblock users", f"Failed to {'block' if block else 'unblock'} some "
                     "users, see the block_users response list for details").body()["error"]  # fmt: skip
+        del err["error_data"]["messaging_product"]  # as in Meta's example of this answer
         return json_response({"messaging_product": "whatsapp", "block_users": outcome, "error": err}, status=400)
 
     def _problem(
