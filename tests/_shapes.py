@@ -21,10 +21,7 @@ def assert_shape(actual: Any, example: Any, path: str = "$", *, optional: frozen
         if not example or not actual:
             return
         if all(isinstance(item, dict) for item in example):
-            union: dict[str, Any] = {}
-            for item in example:
-                for key, value in item.items():
-                    union.setdefault(key, value)
+            union = _merge(example)
             sometimes = frozenset(k for k in union if not all(k in item for item in example))
             for i, item in enumerate(actual):
                 assert_shape(item, union, f"{path}[{i}]", optional=optional | sometimes)
@@ -33,3 +30,17 @@ def assert_shape(actual: Any, example: Any, path: str = "$", *, optional: frozen
                 assert_shape(item, example[0], f"{path}[{i}]", optional=optional)
     else:
         assert type(actual) is type(example), f"{path}: {type(actual).__name__} where Meta has {type(example).__name__}"
+
+
+def _merge(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """One object standing for all ``items``: nested objects merged, nested arrays concatenated."""
+    union: dict[str, Any] = {}
+    for item in items:
+        for key, value in item.items():
+            if key not in union:
+                union[key] = value
+            elif isinstance(value, list) and isinstance(union[key], list):
+                union[key] = union[key] + value
+            elif isinstance(value, dict) and isinstance(union[key], dict):
+                union[key] = _merge([union[key], value])
+    return union

@@ -302,6 +302,7 @@ class Groups(Area):
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
             raise param("The parameter join_requests is required: an array of join request ids.")
         done: list[str] = []
+        admitted: list[str] = []
         failed: list[dict[str, Any]] = []
         for request_id in ids:
             pending = group.join_requests.get(request_id)
@@ -317,7 +318,11 @@ class Groups(Area):
             del group.join_requests[request_id]
             if approve:
                 self._admit(group, key, pending.get("username"))
+                admitted.append(key)
             done.append(request_id)
+        if approve and done:  # Meta's webhook lists approved join requests as {input, wa_id}
+            added = [{"input": p, "wa_id": p} if p.isdigit() else {"input": p, "user_id": p} for p in admitted]
+            self._event(group, "group_participants_update", "group_participants_add", added_participants=added)
         answer: dict[str, Any] = {"messaging_product": "whatsapp",
                                   ("approved_join_requests" if approve else "rejected_join_requests"): done}
         if failed:
