@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests._data import PAYLOADS
+from tests._data import PAYLOADS, message_requests
 from tests.conftest import FakeClock
 from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator, Fault, serve
@@ -61,7 +61,7 @@ def buttons(*pairs: tuple[str, str]) -> dict[str, Any]:
 
 
 def request_payloads() -> list[Path]:
-    return sorted(PAYLOADS.glob("request-*.json"))
+    return message_requests()
 
 
 # --- auth ------------------------------------------------------------------------------------------------------

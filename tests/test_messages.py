@@ -17,7 +17,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 import wa_async._messages as m
-from tests._data import PAYLOADS, SPEC
+from tests._data import PAYLOADS, SPEC, message_requests
 from wa_async._errors import ValidationError
 from wa_async._messages import (
     ActionParam,
@@ -328,7 +328,7 @@ CASE_IDS = [f.__name__.removeprefix("case_") for _, f in CASES]
 
 
 def test_every_request_payload_has_a_case() -> None:
-    files = {p.name for p in PAYLOADS.glob("request-*.json")}
+    files = {p.name for p in message_requests()}
     assert files, f"no payloads under {PAYLOADS}"
     assert files == {name for name, _ in CASES}
 
