@@ -82,7 +82,7 @@ from ._session import StreamedResponse
 from .resources import BusinessProfile, ChecksumMismatch, MediaInfo, PhoneNumber, TemplateInfo
 
 if TYPE_CHECKING:
-    from . import emulator, maton, webhooks
+    from . import emulator, flows, maton, webhooks
     from .emulator import Emulator
 
 try:
@@ -93,6 +93,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 # Submodules and names loaded on first use, so `import wa_async` stays light.
 _LAZY = {
     "emulator": ("wa_async.emulator", None),
+    "flows": ("wa_async.flows", None),
     "webhooks": ("wa_async.webhooks", None),
     "maton": ("wa_async.maton", None),
     "Emulator": ("wa_async.emulator", "Emulator"),
@@ -189,6 +190,7 @@ __all__ = [
     "WindowStore",
     "__version__",
     "emulator",
+    "flows",
     "maton",
     "webhooks",
 ]
