@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from ._broadcast import BroadcastReport, Outcome
-from ._client import Client, SendResult
+from ._client import Client
 from ._conversations import Conversations, MemoryWindowStore, WindowStore
 from ._errors import (
     ApiError,
@@ -76,13 +76,25 @@ from ._messages import (
     Video,
     VideoParam,
 )
+from ._options import DEFAULT_API_VERSION, ClientOptions
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
+from ._request import ApiCall, Request, SendMessage, SendMessageResult, SendResult
 from ._retry import RetryDecision, RetryPolicy
-from ._session import StreamedResponse
+from ._transport import (
+    AiohttpTransport,
+    FilePart,
+    FileSource,
+    HttpRequest,
+    MockTransport,
+    Multipart,
+    Response,
+    StreamedResponse,
+    Transport,
+)
 from .resources import BusinessProfile, ChecksumMismatch, MediaInfo, PhoneNumber, TemplateInfo
 
 if TYPE_CHECKING:
-    from . import emulator, flows, maton, webhooks
+    from . import emulator, errors, flows, maton, messages, webhooks
     from .emulator import Emulator
 
 try:
@@ -93,7 +105,9 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 # Submodules and names loaded on first use, so `import wa_async` stays light.
 _LAZY = {
     "emulator": ("wa_async.emulator", None),
+    "errors": ("wa_async.errors", None),
     "flows": ("wa_async.flows", None),
+    "messages": ("wa_async.messages", None),
     "webhooks": ("wa_async.webhooks", None),
     "maton": ("wa_async.maton", None),
     "Emulator": ("wa_async.emulator", "Emulator"),
@@ -112,8 +126,11 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DEFAULT_API_VERSION",
     "ActionParam",
     "Address",
+    "AiohttpTransport",
+    "ApiCall",
     "ApiError",
     "Audio",
     "AuthError",
@@ -125,6 +142,7 @@ __all__ = [
     "ChecksumMismatch",
     "Client",
     "ClientClosed",
+    "ClientOptions",
     "Contact",
     "Contacts",
     "Conversations",
@@ -136,8 +154,11 @@ __all__ = [
     "DocumentParam",
     "Email",
     "Emulator",
+    "FilePart",
+    "FileSource",
     "Flow",
     "HeaderParams",
+    "HttpRequest",
     "Image",
     "ImageParam",
     "Journal",
@@ -152,6 +173,8 @@ __all__ = [
     "MediaInfo",
     "MemoryWindowStore",
     "Message",
+    "MockTransport",
+    "Multipart",
     "Name",
     "NotFound",
     "Org",
@@ -165,10 +188,14 @@ __all__ = [
     "RecipientError",
     "RedisLimiter",
     "ReplyButton",
+    "Request",
+    "Response",
     "RetryDecision",
     "RetryPolicy",
     "Row",
     "Section",
+    "SendMessage",
+    "SendMessageResult",
     "SendResult",
     "ServerError",
     "Sticker",
@@ -178,6 +205,7 @@ __all__ = [
     "TemplateInfo",
     "Text",
     "TextParam",
+    "Transport",
     "TransportError",
     "UnlimitedLimiter",
     "Url",
@@ -190,7 +218,9 @@ __all__ = [
     "WindowStore",
     "__version__",
     "emulator",
+    "errors",
     "flows",
     "maton",
+    "messages",
     "webhooks",
 ]

@@ -25,12 +25,8 @@ from ..resources import (
     Component,
     FooterText,
     HeaderText,
-    Media,
     PhoneNumberButton,
-    PhoneNumbers,
-    Profile,
     QuickReplyButton,
-    Templates,
     UrlButton,
 )
 from ._common import UsageError, add_target_arguments, client_from_args, run_async
@@ -142,7 +138,7 @@ def _media(subparsers: Any) -> None:
 
 def _media_upload(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        print(await Media(client).upload(Path(args.file), args.type, filename=args.filename))
+        print(await client.media.upload(Path(args.file), args.type, filename=args.filename))
         return 0
 
     return _with_client(args, body)
@@ -150,7 +146,7 @@ def _media_upload(args: argparse.Namespace) -> int:
 
 def _media_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        _print_json(await Media(client).get(args.media_id))
+        _print_json(await client.media.get(args.media_id))
         return 0
 
     return _with_client(args, body, phone=False)
@@ -158,7 +154,7 @@ def _media_get(args: argparse.Namespace) -> int:
 
 def _media_download(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        media = Media(client)
+        media = client.media
         info = await media.get(args.media_id)
         out = Path(args.out) if args.out else Path(f"{info.id}{mimetypes.guess_extension(info.mime_type) or ''}")
         path = await media.download(info, out)
@@ -170,7 +166,7 @@ def _media_download(args: argparse.Namespace) -> int:
 
 def _media_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        ok = await Media(client).delete(args.media_id)
+        ok = await client.media.delete(args.media_id)
         print("deleted" if ok else "not deleted")
         return 0 if ok else 1
 
@@ -211,7 +207,7 @@ def _templates(subparsers: Any) -> None:
 
 def _templates_list(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        it = Templates(client).list(status=args.status, name=args.name, category=args.category,
+        it = client.templates.list(status=args.status, name=args.name, category=args.category,
                                     language=args.language, limit=args.limit)  # fmt: skip
         rows = [t async for t in it]
         return _print_rows(rows, ("name", "language", "status", "category", "id"), args.json, "templates")
@@ -221,7 +217,7 @@ def _templates_list(args: argparse.Namespace) -> int:
 
 def _templates_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        _print_json(await Templates(client).get(args.template_id))
+        _print_json(await client.templates.get(args.template_id))
         return 0
 
     return _with_client(args, body, phone=False)
@@ -245,7 +241,7 @@ def _templates_create(args: argparse.Namespace) -> int:
         components += [QuickReplyButton(label) for label in args.quick_reply]
         components += [UrlButton(*_pair(s, "--url-button")) for s in args.url_button]
         components += [PhoneNumberButton(*_pair(s, "--phone-button")) for s in args.phone_button]
-        info = await Templates(client).create(args.name, args.language, args.category, components)
+        info = await client.templates.create(args.name, args.language, args.category, components)
         _print_json(info)
         return 0
 
@@ -254,7 +250,7 @@ def _templates_create(args: argparse.Namespace) -> int:
 
 def _templates_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        ok = await Templates(client).delete(args.name, hsm_id=args.hsm_id)
+        ok = await client.templates.delete(args.name, hsm_id=args.hsm_id)
         print("deleted" if ok else "not deleted")
         return 0 if ok else 1
 
@@ -274,7 +270,7 @@ def _numbers(subparsers: Any) -> None:
 
 def _numbers_list(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        rows = await PhoneNumbers(client).list()
+        rows = await client.phone_numbers.list()
         columns = ("id", "display_phone_number", "verified_name", "quality_rating", "messaging_limit_tier", "status")
         return _print_rows(rows, columns, args.json, "phone numbers")
 
@@ -283,7 +279,7 @@ def _numbers_list(args: argparse.Namespace) -> int:
 
 def _numbers_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        _print_json(await PhoneNumbers(client).get(fields=args.fields))
+        _print_json(await client.phone_numbers.get(fields=args.fields))
         return 0
 
     return _with_client(args, body)
@@ -303,7 +299,7 @@ def _profile(subparsers: Any) -> None:
 
 def _profile_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        _print_json(await Profile(client).get())
+        _print_json(await client.profile.get())
         return 0
 
     return _with_client(args, body)
@@ -311,7 +307,7 @@ def _profile_get(args: argparse.Namespace) -> int:
 
 def _profile_set(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        ok = await Profile(client).update(about=args.about, address=args.address, description=args.description,
+        ok = await client.profile.update(about=args.about, address=args.address, description=args.description,
                                           email=args.email, websites=args.website, vertical=args.vertical)  # fmt: skip
         print("updated" if ok else "not updated")
         return 0 if ok else 1
