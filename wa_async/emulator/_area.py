@@ -1,8 +1,8 @@
 """What every management area of the emulator shares: the route protocol, body parsing and error helpers.
 
 An area (webhook subscriptions, registration, the block list, QR codes, Flows, Calling, Groups, ...) owns its
-state and answers its own routes. The server mounts each with one line: :meth:`Area.routes` are added under both
-the Graph and the gateway prefix, :meth:`Area.raw_routes` once at the root, and :meth:`Area.node` claims
+state and answers its own routes. The server mounts each with one line: `Area.routes` are added under both
+the Graph and the gateway prefix, `Area.raw_routes` once at the root, and `Area.node` claims
 ``GET``/``POST``/``DELETE /{v}/{id}`` for the ids the area knows (a group, a Flow, a template, a phone number).
 """
 
@@ -60,7 +60,7 @@ class Area:
         return None
 
     def notify(self, field: str, value: dict[str, Any], phone_number_id: str | None = None) -> None:
-        """Hand a webhook change to :attr:`emit` (the generic webhook emitter), if one is attached."""
+        """Hand a webhook change to `emit` (the generic webhook emitter), if one is attached."""
         if self.emit is not None:
             self.emit(field, value, phone_number_id)
 
@@ -77,7 +77,7 @@ def not_found(what: str) -> GraphError:
 
 async def read_body(request: web.Request) -> dict[str, Any]:
     """The request body as a dict: a JSON object, a form (urlencoded or multipart, files kept as
-    :class:`aiohttp.web.FileField`), or ``{}`` when there is no body. Graph accepts all three."""
+    `aiohttp.web.FileField`), or ``{}`` when there is no body. Graph accepts all three."""
     content_type = request.content_type
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         form = await request.post()

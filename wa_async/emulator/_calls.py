@@ -8,8 +8,8 @@ user-initiated call with an SDP ``answer`` (``accept`` must repeat the ``pre_acc
 one; ``terminate`` ends any call. ``GET /{pnid}/call_permissions?user_wa_id=`` (or ``recipient=`` a BSUID)
 answers the permission and the two actions with their limits; at most 5 requests a second (613).
 
-The user's side is driven from the test: :meth:`Calls.grant_permission`, :meth:`Calls.incoming` (a user calls),
-:meth:`Calls.answer` (the user picks up a business call), :meth:`Calls.record_permission_request`.
+The user's side is driven from the test: `Calls.grant_permission`, `Calls.incoming` (a user calls),
+`Calls.answer` (the user picks up a business call), `Calls.record_permission_request`.
 """
 
 from __future__ import annotations
@@ -97,9 +97,9 @@ class Calls(Area):
         """A call permission request message went to the user (counts against 1 a day and 2 a week)."""
         self._pair(phone_number_id, user).requests.append(self._clock())
 
-    def incoming(self, phone_number_id: str, user: str, sdp: str = "v=0\r\n") -> str:
+    def incoming(self, phone_number_id: str, user: str, sdp: str = "v=0\r\n", *, call_id: str | None = None) -> str:
         """The user calls the business; return the new call id (a ``connect`` webhook would follow)."""
-        call = self._new(phone_number_id, user, "USER_INITIATED", sdp)
+        call = self._new(phone_number_id, user, "USER_INITIATED", sdp, call_id)
         connect = {"id": call.id, "from": user, "event": "connect", "direction": call.direction,
                    "session": {"sdp_type": "offer", "sdp": sdp}}  # fmt: skip
         self.notify("calls", {"calls": [connect]}, phone_number_id)
@@ -235,8 +235,11 @@ class Calls(Area):
             raise param(f"Call {call_id} has already ended.")
         return call
 
-    def _new(self, pnid: str, user: str, direction: Literal["BUSINESS_INITIATED", "USER_INITIATED"], sdp: str) -> Call:
-        call_id = "wacid." + base64.b64encode(secrets.token_bytes(30)).decode()
+    def _new(
+        self, pnid: str, user: str, direction: Literal["BUSINESS_INITIATED", "USER_INITIATED"], sdp: str,
+        call_id: str | None = None,
+    ) -> Call:
+        call_id = call_id or "wacid." + base64.b64encode(secrets.token_bytes(30)).decode()
         call = self._calls[call_id] = Call(call_id, pnid, user, direction, offer=sdp)
         return call
 

@@ -9,8 +9,8 @@ webhook). ``GET /{group_id}`` answers only ``id`` without ``fields``. Remove par
 the invite link. Join requests are listed, approved (``POST``) and rejected (``DELETE``) by id (unknown: 131213).
 A suspended group answers 131207 (HTTP 403); a bad paging cursor 131059.
 
-Users join from the test: :meth:`Groups.join` (by the invite link: a member, or a join request when approval is
-required). Webhooks for each change go out through :attr:`Area.emit`.
+Users join from the test: `Groups.join` (by the invite link: a member, or a join request when approval is
+required). Webhooks for each change go out through `Area.emit`.
 """
 
 from __future__ import annotations

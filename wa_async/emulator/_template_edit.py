@@ -29,7 +29,7 @@ _MAX_PER_DAY, _MAX_PER_MONTH = 1, 10
 
 
 class TemplateEdits(Area):
-    """Edits of the templates in a :class:`TemplateStore`, with the edit counts per template."""
+    """Edits of the templates in a `TemplateStore`, with the edit counts per template."""
 
     __slots__ = ("_clock", "_edits", "_store")
 

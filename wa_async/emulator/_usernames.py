@@ -5,7 +5,7 @@
 ``a-z 0-9 . _`` with at least one letter, no leading or trailing ``.``, no ``..``, not starting with ``www`` nor
 ending with a domain; compared case-insensitively. A name held by another number of the portfolio answers 147005
 unless ``force_transfer``; a number that is not registered answers 133010. Changes go out as
-``business_username_updates`` webhooks (through :attr:`Area.emit`).
+``business_username_updates`` webhooks (through `Area.emit`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """WhatsApp Flows: the data endpoint that WhatsApp calls while a user goes through a Flow.
 
-WhatsApp posts each screen's data encrypted with the business's public key; :class:`DataEndpoint` decrypts it
+WhatsApp posts each screen's data encrypted with the business's public key; `DataEndpoint` decrypts it
 with the private key and encrypts the answer, answers the health check, and gives Meta's error answers (421, 427,
 432). It needs the ``cryptography`` package (``pip install 'wa-async[flows]'``), imported only when used.
 See ``docs/flows.md``.

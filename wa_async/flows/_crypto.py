@@ -112,7 +112,7 @@ def generate_key_pair(*, passphrase: str | bytes | None = None, bits: int = 2048
         bits: The RSA modulus size; Meta's guide uses 2048.
 
     Returns:
-        The :class:`KeyPair`.
+        The `KeyPair`.
 
     Raises:
         ValidationError: ``bits`` below 2048.

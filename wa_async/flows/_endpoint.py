@@ -66,7 +66,7 @@ class EndpointResponse:
 @dataclass(frozen=True, slots=True)
 class FlowRequest:
     """One decrypted request: ``action`` is ``INIT``, ``BACK``, ``data_exchange`` or ``ping`` (or an error
-    notification, :attr:`is_error_notification`). ``plaintext`` holds the decrypted bytes as sent."""
+    notification, `is_error_notification`). ``plaintext`` holds the decrypted bytes as sent."""
 
     action: str
     version: str
@@ -188,9 +188,9 @@ class DataEndpoint:
         """Answer one HTTP request of WhatsApp: check the signature, decrypt, answer a ``ping`` by itself, call
         ``handler`` for the rest, encrypt its answer.
 
-        ``handler`` (sync or async) gets the :class:`FlowRequest` and returns the answer object, e.g.
+        ``handler`` (sync or async) gets the `FlowRequest` and returns the answer object, e.g.
         ``{"screen": "CONFIRM", "data": {...}}``; for an error notification it may return None (the endpoint then
-        acknowledges it). It raises :class:`FlowTokenExpired` to answer 427.
+        acknowledges it). It raises `FlowTokenExpired` to answer 427.
 
         Returns:
             200 with the encrypted answer as plain text; 421 (cannot decrypt), 432 (bad signature) or 427 (flow
@@ -220,7 +220,7 @@ class DataEndpoint:
         return EndpointResponse(200, request.encrypt(answer))
 
     def aiohttp_handler(self, handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:
-        """An aiohttp request handler serving this endpoint with ``handler`` (see :meth:`handle`).
+        """An aiohttp request handler serving this endpoint with ``handler`` (see `handle`).
 
         Example:
             ```python

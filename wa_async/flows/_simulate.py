@@ -20,7 +20,7 @@ __all__ = ["EncryptedRequest", "encrypt_request"]
 
 @dataclass(frozen=True, slots=True)
 class EncryptedRequest:
-    """A request encrypted as WhatsApp sends it: post :attr:`data` (the JSON of :attr:`body`)."""
+    """A request encrypted as WhatsApp sends it: post `data` (the JSON of `body`)."""
 
     body: dict[str, str]
     _key: bytes = field(repr=False)
@@ -28,11 +28,11 @@ class EncryptedRequest:
 
     @property
     def data(self) -> bytes:
-        """The HTTP body: :attr:`body` as JSON."""
+        """The HTTP body: `body` as JSON."""
         return msgspec.json.encode(self.body)
 
     def signature(self, app_secret: str) -> str:
-        """The ``X-Hub-Signature-256`` header WhatsApp would send with :attr:`data`."""
+        """The ``X-Hub-Signature-256`` header WhatsApp would send with `data`."""
         return "sha256=" + hmac.new(app_secret.encode(), self.data, hashlib.sha256).hexdigest()
 
     def decrypt_response(self, text: str | bytes) -> Any:
