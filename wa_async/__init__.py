@@ -14,7 +14,7 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from ._broadcast import BroadcastReport, Outcome
+from ._broadcast import BroadcastReport, ErrorGroup, Outcome
 from ._client import Client
 from ._conversations import Conversations, MemoryWindowStore, WindowStore
 from ._errors import (
@@ -35,7 +35,7 @@ from ._errors import (
     WhatsAppError,
     WindowClosed,
 )
-from ._journal import Journal, JournalError
+from ._journal import Journal, JournalError, JournalStore
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
 from ._messages import (
     ActionParam,
@@ -154,6 +154,7 @@ __all__ = [
     "DocumentParam",
     "Email",
     "Emulator",
+    "ErrorGroup",
     "FilePart",
     "FileSource",
     "Flow",
@@ -163,6 +164,7 @@ __all__ = [
     "ImageParam",
     "Journal",
     "JournalError",
+    "JournalStore",
     "Limiter",
     "LimiterUnavailable",
     "ListMessage",

@@ -23,6 +23,7 @@ from ._errors import ClientClosed, ValidationError
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
 from ._messages import MarkRead, Message
 from ._options import DEFAULT_API_VERSION, GRAPH_BASE_URL, GRAPH_RATE, MATON_BASE_URL, MATON_RATE, ClientOptions
+from ._pacer import PAIR_INTERVAL
 from ._pipeline import Pipeline
 from ._queue import OnWire, OutboundQueue
 from ._request import ApiCall, MarkMessageRead, Request, SendMessage, SendMessageResult, SendResult
@@ -33,7 +34,7 @@ from .resources import Media, PhoneNumbers, Profile, Templates
 
 if TYPE_CHECKING:
     from ._broadcast import BroadcastReport
-    from ._journal import Journal
+    from ._journal import JournalStore
     from .webhooks import Status
 
 __all__ = ["Client"]
@@ -100,15 +101,18 @@ class Client(Shortcuts):
             workers = 64 if rate_limit is None else max(4, min(256, math.ceil(rate_limit * 0.5)))
         self._sleep = sleep
         self._clock = clock
+        headers = check_headers(headers)
         if transport is None:
-            transport = AiohttpTransport(timeout=timeout, session=session, connector_limit=max(100, workers))
+            transport = AiohttpTransport(
+                timeout=timeout, session=session, connector_limit=max(100, workers), headers=headers
+            )
         self.transport: Transport = transport
         self._pipeline = Pipeline(
             transport,
             limiter,
             self.retry,
             api_root=f"{self.base_url}/{api_version}",
-            headers=check_headers(headers),
+            headers=headers,
             phone_number_id=self.phone_number_id,
             waba_id=waba_id,
             clock=clock,
@@ -258,7 +262,16 @@ class Client(Shortcuts):
 
     async def send(self, msg: Message) -> str:
         """Send a message and return its wamid (waits for queue room, then for the answer)."""
-        request = await self._message(msg)
+        # The hot path: the steps of _message() in place, with no awaits when nothing needs waiting for.
+        if self._state is not _State.OPEN or not isinstance(msg, Message):
+            _check_message(msg)
+            await self.start()
+        if self._check_windows and msg.free_form:
+            if self._windows_local:
+                self.conversations.check_window_nowait(msg.to)
+            else:
+                await self.conversations.check_window(msg.to)
+        request = SendMessage(msg, self.phone_number_id)
         queue = self._queue
         if queue.can_inline():
             # No rate limit and an idle worker: send from this task, skipping the hop to a worker and back.
@@ -292,8 +305,8 @@ class Client(Shortcuts):
 
     async def _message(self, msg: Message) -> SendMessage:
         """The request for ``msg``, once the client is open and the customer-service window allows it."""
-        _check_message(msg)
-        if self._state is not _State.OPEN:
+        if self._state is not _State.OPEN or not isinstance(msg, Message):
+            _check_message(msg)
             await self.start()
         if self._check_windows and msg.free_form:
             await self._window(msg)
@@ -320,17 +333,32 @@ class Client(Shortcuts):
     async def broadcast(
         self,
         messages: Iterable[Any] | AsyncIterable[Any],
-        journal: str | os.PathLike[str] | Journal | None = None,
+        journal: str | os.PathLike[str] | JournalStore | None = None,
         progress: bool = False,
         *,
         resend_unknown: bool = False,
         job: str | Mapping[str, Any] | None = None,
+        pair_interval: float = PAIR_INTERVAL,
+        total: int | None = None,
     ) -> BroadcastReport:
         """Send many messages through the queue, optionally journaled so a killed run resumes without sending
-        anything twice (see the broadcast guide). Returns a [`BroadcastReport`][wa_async.BroadcastReport]."""
+        anything twice (see the broadcast guide). Returns a [`BroadcastReport`][wa_async.BroadcastReport].
+
+        ``pair_interval`` is the time between two messages to one recipient; ``total`` gives the progress bar a
+        total when ``messages`` has no ``len()`` (a generator).
+        """
         from ._broadcast import broadcast
 
-        return await broadcast(self, messages, journal, progress, resend_unknown=resend_unknown, job=job)
+        return await broadcast(
+            self,
+            messages,
+            journal,
+            progress,
+            resend_unknown=resend_unknown,
+            job=job,
+            pair_interval=pair_interval,
+            total=total,
+        )
 
     # -- any other request -----------------------------------------------------------------------
 

@@ -53,11 +53,10 @@ class Pipeline:
     __slots__ = (
         "_api_root",
         "_clock",
-        "_headers",
-        "_json_headers",
         "_sleep",
         "_start",
         "closed",
+        "headers",
         "limiter",
         "phone_number_id",
         "ready",
@@ -86,9 +85,12 @@ class Pipeline:
         self.phone_number_id = phone_number_id
         self.waba_id = waba_id
         self._api_root = api_root.rstrip("/")
-        # Prebuilt once: a JSON body's headers, and those of a body-less or multipart request.
-        self._headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
-        self._json_headers = {**self._headers, "Content-Type": "application/json"}
+        # One mapping for every request: a transport may set it once (a JSON body says its own content type).
+        self.headers: Mapping[str, str] = (
+            {k: v for k, v in headers.items() if k.lower() != "content-type"}
+            if any(k.lower() == "content-type" for k in headers)
+            else headers
+        )
         self._clock = clock
         self._sleep = sleep
         self._start = start
@@ -101,25 +103,31 @@ class Pipeline:
     def now(self) -> float:
         """The pipeline's clock (the event loop's unless one was injected)."""
         clock = self._clock
-        return clock() if clock is not None else asyncio.get_running_loop().time()
+        if clock is None:
+            clock = self._clock = asyncio.get_running_loop().time
+        return clock()
 
     def http(self, request: Request[Any]) -> HttpRequest:
         """The HTTP request for ``request``: its URL under the API root, the auth headers, its body."""
         path = request.path
         url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
-        body = request.body
-        headers = self._json_headers if type(body) is bytes else self._headers
-        return HttpRequest(request.method, url, headers, body, request.params)
+        return HttpRequest(request.method, url, self.headers, request.body, request.params)
 
     async def attempt(self, request: Request[T]) -> T:
         """One try, after the limiter granted it: send, then decode the answer or raise its error."""
+        path = request.path
+        url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
         try:
-            resp = await self.transport.send(self.http(request))
+            resp = await self.transport.send(
+                HttpRequest(request.method, url, self.headers, request.body, request.params)
+            )
         except TransportError as e:
             if e.request is None:
                 e.request = request
             raise
-        return _result(request, resp)
+        if resp.status >= 300:
+            raise request.error(resp)
+        return request.decode(resp)
 
     async def after(self, tries: Tries, request: Request[Any], error: BaseException) -> RetryDecision | None:
         """Ask the retry policy about a failed try; count it; pause the limiter for an account-wide limit.
@@ -212,12 +220,6 @@ class Pipeline:
             return False
         await self._sleep(decision.delay)
         return True
-
-
-def _result(request: Request[T], resp: Response) -> T:
-    if resp.status >= 300:
-        raise request.error(resp)
-    return request.decode(resp)
 
 
 async def _prepend(head: bytes, rest: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:

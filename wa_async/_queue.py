@@ -88,8 +88,10 @@ class OutboundQueue:
         # Sends posted from their caller's task (see send_inline); close() waits for them to finish.
         self._inline = 0
         self._inline_done: asyncio.Event | None = None
+        # Exactly the built-in no-limit limiter (a subclass may do work in acquire()): then only a pause needs an
+        # acquire(), and a send may go from its caller's task.
         limiter = pipeline.limiter
-        self._unlimited = limiter if isinstance(limiter, UnlimitedLimiter) else None
+        self._unlimited = limiter if type(limiter) is UnlimitedLimiter else None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
@@ -147,9 +149,13 @@ class OutboundQueue:
         """Queue one request, waiting for room; return its future."""
         assert self._loop is not None
         future: asyncio.Future[T] = self._loop.create_future()
-        await self._queue.put(_Item(request, future, on_wire))
-        if self._closing:  # closed while we waited for room: the workers may be gone
-            self._reject_late()
+        queue = self._queue
+        if queue.full():
+            await queue.put(_Item(request, future, on_wire))
+            if self._closing:  # closed while we waited for room: the workers may be gone
+                self._reject_late()
+        else:
+            queue.put_nowait(_Item(request, future, on_wire))
         return future
 
     def put_nowait(self, request: Request[T], on_wire: OnWire | None = None) -> asyncio.Future[T]:
@@ -171,25 +177,31 @@ class OutboundQueue:
             and self.in_flight < self.worker_count
             and self._queue.empty()
             and not self._pacer
-            and self._unlimited.paused_for == 0
+            and not self._unlimited.paused
         )
 
     async def send_inline(self, request: Request[T]) -> T:
         """Send one request from the calling task and return its result: the same delivery, retries and errors
-        as a queued one, without the hop to a worker and back. Only when :meth:`can_inline` said so."""
-        assert self._loop is not None
-        future: asyncio.Future[T] = self._loop.create_future()
-        item = _Item(request, future, None)
+        as a queued one, without the hop to a worker and back. Only when :meth:`can_inline` said so: no limit
+        and no pause, so there is nothing to wait for before it goes on the wire."""
+        pipeline = self._pipeline
+        first = pipeline.now()
         self.in_flight += 1
         self._inline += 1
         try:
-            await self._deliver(item, None)  # acquire returns at once (no limit, no pause): never held
+            return await pipeline.attempt(request)
+        except (ApiError, TransportError) as error:
+            assert self._loop is not None
+            future: asyncio.Future[T] = self._loop.create_future()
+            item = _Item(request, future, None)
+            item.tries = Tries(first)
+            await self._after_error(item, error)  # fails the future, or schedules a retry that resolves it
         finally:
             self.in_flight -= 1
             self._inline -= 1
             if not self._inline and self._inline_done is not None:
                 self._inline_done.set()
-        return await future  # done, unless a retry was scheduled
+        return await future
 
     def fail_queued(self, error: BaseException, *, where: Callable[[Request[Any]], bool] | None = None) -> int:
         """Fail every queued request (or those ``where`` picks) with ``error`` before it is sent; return how many.
@@ -226,9 +238,9 @@ class OutboundQueue:
     # -- delivering ------------------------------------------------------------------------------
 
     async def _work(self) -> None:
-        get = self._queue.get
+        queue = self._queue
         while True:
-            item = await get()
+            item = queue.get_nowait() if queue.qsize() else await queue.get()
             if item is None:
                 return
             if item.future.done():  # its caller gave up (or it was failed) before it was sent: never send it
@@ -254,7 +266,9 @@ class OutboundQueue:
                     # This recipient is pair-limited: wait aside so the worker serves others.
                     self._spawn_retry(item, wait)
                     return
-            await pipeline.limiter.acquire()
+            unlimited = self._unlimited
+            if unlimited is None or unlimited.paused:
+                await pipeline.limiter.acquire()
             if item.future.done():
                 return
             if item.on_wire is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import io
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol, runtime_checkable
@@ -49,7 +50,7 @@ CHUNK_SIZE = 256 * 1024
 class FileSource:
     """What to upload: bytes in memory, a path opened per try, or the caller's seekable file from ``start``."""
 
-    __slots__ = ("data", "file", "filename", "head", "path", "size", "start")
+    __slots__ = ("data", "file", "filename", "head", "path", "progress", "size", "start")
 
     def __init__(
         self,
@@ -69,6 +70,8 @@ class FileSource:
         self.path = path
         self.file = file
         self.start = start
+        self.progress: Callable[[int, int | None], None] | None = None
+        """Called with (bytes sent, size) as the transport sends the content."""
 
     def read_all(self) -> bytes:
         """The whole content (blocking: call it in a thread for a file)."""
@@ -99,8 +102,12 @@ class Multipart(NamedTuple):
     files: Sequence[FilePart] = ()
 
 
-class HttpRequest(NamedTuple):
-    """One HTTP request as the transport sends it. ``body`` is JSON bytes, a multipart body, or None."""
+class HttpRequest(msgspec.Struct, frozen=True):
+    """One HTTP request as the transport sends it.
+
+    ``body`` is JSON bytes (sent with ``Content-Type: application/json``), a multipart body, or None;
+    ``headers`` are the client's own (authorization, Maton's connection), the same mapping for every request.
+    """
 
     method: str
     url: str
@@ -187,7 +194,7 @@ class AiohttpTransport:
     [`DeliveryUnknown`][wa_async.DeliveryUnknown]).
     """
 
-    __slots__ = ("_connector_limit", "_owned", "_session", "_timeout", "timeout")
+    __slots__ = ("_connector_limit", "_headers", "_owned", "_session", "_timeout", "timeout")
 
     def __init__(
         self,
@@ -195,12 +202,16 @@ class AiohttpTransport:
         timeout: float | None = 30.0,
         session: aiohttp.ClientSession | None = None,
         connector_limit: int = 100,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.timeout = timeout
         self._session = session
         self._owned = session is None
         self._connector_limit = connector_limit
         self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
+        # The headers every request carries: set once on a session this transport creates, so that aiohttp
+        # does not merge them again for each request (requests that carry exactly this mapping).
+        self._headers = headers
 
     def __repr__(self) -> str:
         return f"<AiohttpTransport timeout={self.timeout} {'closed' if self.closed else 'open'}>"
@@ -212,6 +223,7 @@ class AiohttpTransport:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connector_limit, limit_per_host=0),
                 timeout=self._timeout,
+                headers=self._headers,
                 raise_for_status=False,
             )
 
@@ -229,15 +241,19 @@ class AiohttpTransport:
         """Send one request and read the whole answer; translate aiohttp's exceptions."""
         session = self._open_session()
         body = request.body
-        data: Any = _form(body) if isinstance(body, Multipart) else body
+        data: Any
+        if type(body) is bytes:
+            data = payload.BytesPayload(body, content_type="application/json")
+        elif body is None:
+            data = None
+        else:
+            data = _form(body)  # type: ignore[arg-type]
+        headers: Mapping[str, str] | None = request.headers
+        if headers is self._headers and self._owned:
+            headers = None  # already the session's own
         try:
             async with session.request(
-                request.method,
-                request.url,
-                data=data,
-                params=request.params,
-                headers=request.headers,
-                timeout=self._timeout,
+                request.method, request.url, data=data, params=request.params, headers=headers, timeout=self._timeout
             ) as resp:
                 return Response(resp.status, resp.headers, await resp.read())
         except (aiohttp.ClientError, OSError, TimeoutError) as e:
@@ -252,9 +268,10 @@ class AiohttpTransport:
         """
         session = self._open_session()
         url = request.url
+        headers = None if request.headers is self._headers and self._owned else request.headers
         try:
             resp = await session.request(
-                request.method, url, params=request.params, headers=request.headers, timeout=self._timeout
+                request.method, url, params=request.params, headers=headers, timeout=self._timeout
             )
         except (aiohttp.ClientError, OSError, TimeoutError) as e:
             raise _translate(e, url) from e
@@ -301,7 +318,7 @@ class MockTransport:
     async def send(self, request: HttpRequest) -> Response:
         """Record the request and answer it from the handler."""
         if isinstance(request.body, Multipart):
-            request = request._replace(body=await _in_memory(request.body))
+            request = msgspec.structs.replace(request, body=await _in_memory(request.body))
         self.requests.append(request)
         answer = self._handler(request)
         return await answer if inspect.isawaitable(answer) else answer
@@ -326,6 +343,8 @@ async def _in_memory(body: Multipart) -> Multipart:
     files = []
     for part in body.files:
         data = await asyncio.to_thread(part.source.read_all)
+        if part.source.progress is not None:
+            part.source.progress(len(data), part.source.size)
         src = FileSource(size=len(data), head=data[:32], filename=part.source.filename, data=data)
         files.append(part._replace(source=src))
     return body._replace(files=files)
@@ -340,7 +359,7 @@ def _form(body: Multipart) -> aiohttp.FormData:
         src = part.source
         data: payload.Payload = (
             payload.BytesPayload(src.data, content_type=part.content_type)
-            if src.data is not None
+            if src.data is not None and src.progress is None
             else _FilePayload(src, content_type=part.content_type)
         )
         form.add_field(part.name, data, filename=src.filename, content_type=part.content_type)
@@ -368,17 +387,27 @@ class _FilePayload(payload.Payload):
     async def write_with_length(self, writer: Any, content_length: int | None) -> None:
         """Stream at most ``content_length`` bytes (all when None), reopening or rewinding the source."""
         src = self._source
-        f = await asyncio.to_thread(src.path.open, "rb") if src.path is not None else src.file
+        f: IO[bytes] | None
+        if src.data is not None:
+            f = io.BytesIO(src.data)
+        else:
+            f = await asyncio.to_thread(src.path.open, "rb") if src.path is not None else src.file
         assert f is not None
         try:
             await asyncio.to_thread(f.seek, src.start)
             left = src.size if content_length is None else min(src.size, content_length)
+            done = 0
+            if src.progress is not None:
+                src.progress(0, src.size)
             while left > 0:
                 chunk = await asyncio.to_thread(f.read, min(CHUNK_SIZE, left))
                 if not chunk:
                     break
                 left -= len(chunk)
                 await writer.write(chunk)
+                done += len(chunk)
+                if src.progress is not None:
+                    src.progress(done, src.size)
         finally:
             if src.path is not None:
                 await asyncio.to_thread(f.close)

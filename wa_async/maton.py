@@ -158,13 +158,16 @@ class Connections:
         if not key:
             raise ValidationError("api_key", "no Maton API key: pass api_key= or set MATON_API_KEY")
         self.base_url = check_base_url(base_url or os.environ.get("MATON_CTRL_URL") or CTRL_URL)
-        self._transport = transport if transport is not None else AiohttpTransport(timeout=timeout, session=session)
+        headers = check_headers({"Authorization": f"Bearer {key}"})
+        if transport is None:
+            transport = AiohttpTransport(timeout=timeout, session=session, headers=headers)
+        self._transport = transport
         self._pipeline = Pipeline(
             self._transport,
             limiter if limiter is not None else UnlimitedLimiter(),
             retry if retry is not None else RetryPolicy(),
             api_root=self.base_url,
-            headers=check_headers({"Authorization": f"Bearer {key}"}),
+            headers=headers,
             start=self._start,
         )
 

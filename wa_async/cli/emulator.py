@@ -22,12 +22,16 @@ def register(subparsers: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from ..emulator import Emulator
     from ..emulator._serve import describe, serve
-    from ._common import run_async
+    from ._common import UsageError, run_async
 
     def ready(emu: Emulator) -> None:
         print(describe(emu), flush=True)
 
     async def main() -> int:
+        if not 0 <= args.port <= 65535:
+            raise UsageError(f"--port {args.port}: a port is 0 (any free one) to 65535")
+        if args.rate < 0:
+            raise UsageError(f"--rate {args.rate}: give requests per second, or 0 for no limit")
         await serve(
             host=args.host,
             port=args.port,

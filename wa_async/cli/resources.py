@@ -30,8 +30,9 @@ from ..resources import (
     UrlButton,
 )
 from ._common import UsageError, add_target_arguments, client_from_args, run_async
+from ._transfer import SHOW_PROGRESS_FROM, Transfer
 
-__all__ = ["main", "register"]
+__all__ = ["register"]
 
 _Handler = Callable[[argparse.Namespace], int]
 
@@ -43,15 +44,6 @@ def register(subparsers: Any) -> None:
     _numbers(subparsers)
     _profile(subparsers)
     _connections(subparsers)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run these commands on their own (``python -m wa_async.cli.resources media get ID``)."""
-    parser = argparse.ArgumentParser(prog="wa-async", description=__doc__)
-    register(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
 
 
 def _group(subparsers: Any, name: str, help_text: str) -> Any:
@@ -138,10 +130,24 @@ def _media(subparsers: Any) -> None:
 
 def _media_upload(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        print(await client.media.upload(Path(args.file), args.type, filename=args.filename))
+        path = Path(args.file)
+        size = _size(path)
+        if size < SHOW_PROGRESS_FROM:  # small, or missing: the upload's own checks speak
+            print(await client.media.upload(path, args.type, filename=args.filename))
+            return 0
+        with Transfer(f"upload {path.name}", size) as bar:
+            media_id = await client.media.upload(path, args.type, filename=args.filename, progress=bar)
+        print(media_id)
         return 0
 
     return _with_client(args, body)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _media_get(args: argparse.Namespace) -> int:
@@ -153,11 +159,20 @@ def _media_get(args: argparse.Namespace) -> int:
 
 
 def _media_download(args: argparse.Namespace) -> int:
+    media_id = args.media_id
+
     async def body(client: Client) -> int:
-        media = client.media
-        info = await media.get(args.media_id)
-        out = Path(args.out) if args.out else Path(f"{info.id}{mimetypes.guess_extension(info.mime_type) or ''}")
-        path = await media.download(info, out)
+        if not args.out and (not media_id or media_id.startswith(".") or any(c in media_id for c in "/\\\0")):
+            raise UsageError(f"{media_id!r} is not a media id (it would not name a file here); pass --out FILE")
+        info = await client.media.get(media_id)
+        # Named from the id the user gave, never from the server's answer.
+        out = Path(args.out) if args.out else Path(f"{media_id}{mimetypes.guess_extension(info.mime_type) or ''}")
+        size = info.file_size or 0
+        if size < SHOW_PROGRESS_FROM:
+            print(await client.media.download(info, out))
+            return 0
+        with Transfer(f"download {out.name}", size) as bar:
+            path = await client.media.download(info, out, progress=bar)
         print(path)
         return 0
 
@@ -389,6 +404,3 @@ def _connections_delete(args: argparse.Namespace) -> int:
 
     return _with_connections(args, body)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
