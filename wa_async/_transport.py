@@ -114,14 +114,18 @@ class HttpRequest(msgspec.Struct, frozen=True):
     headers: Mapping[str, str]
     body: bytes | Multipart | None = None
     params: Mapping[str, str] | None = None
+    timed: bool = False
+    """Ask the transport to say when the body left (``Response.sent_at``): the rate limiter learns from it."""
 
 
 class Response(msgspec.Struct, frozen=True):
-    """A raw HTTP answer: status, headers and body bytes."""
+    """A raw HTTP answer: status, headers and body bytes; ``sent_at`` is the event loop's time when the request
+    body was handed to the socket, when the request asked for it and the transport knows (else 0)."""
 
     status: int
     headers: Mapping[str, str]
     body: bytes
+    sent_at: float = 0.0
 
 
 class StreamedResponse(NamedTuple):
@@ -243,7 +247,10 @@ class AiohttpTransport:
         body = request.body
         data: Any
         if type(body) is bytes:
-            data = payload.BytesPayload(body, content_type="application/json")
+            if request.timed:
+                data = _TimedJson(body, content_type="application/json")
+            else:
+                data = payload.BytesPayload(body, content_type="application/json")
         elif body is None:
             data = None
         else:
@@ -255,7 +262,8 @@ class AiohttpTransport:
             async with session.request(
                 request.method, request.url, data=data, params=request.params, headers=headers, timeout=self._timeout
             ) as resp:
-                return Response(resp.status, resp.headers, await resp.read())
+                sent_at = data.sent_at if request.timed and type(data) is _TimedJson else 0.0
+                return Response(resp.status, resp.headers, await resp.read(), sent_at)
         except (aiohttp.ClientError, OSError, TimeoutError) as e:
             raise _translate(e, request.url) from e
 
@@ -320,8 +328,12 @@ class MockTransport:
         if isinstance(request.body, Multipart):
             request = msgspec.structs.replace(request, body=await _in_memory(request.body))
         self.requests.append(request)
+        sent_at = asyncio.get_running_loop().time() if request.timed else 0.0
         answer = self._handler(request)
-        return await answer if inspect.isawaitable(answer) else answer
+        resp = await answer if inspect.isawaitable(answer) else answer
+        if sent_at and not resp.sent_at:
+            resp = msgspec.structs.replace(resp, sent_at=sent_at)  # it "left" when the handler was called
+        return resp
 
     @contextlib.asynccontextmanager
     async def stream(self, request: HttpRequest, *, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[StreamedResponse]:
@@ -364,6 +376,22 @@ def _form(body: Multipart) -> aiohttp.FormData:
         )
         form.add_field(part.name, data, filename=src.filename, content_type=part.content_type)
     return form
+
+
+class _TimedJson(payload.BytesPayload):
+    """A JSON body that notes the loop's time once it is written to the connection: when the request left."""
+
+    sent_at = 0.0
+
+    async def write(self, writer: Any) -> None:
+        """Write the body, then note the time."""
+        await super().write(writer)
+        self.sent_at = asyncio.get_running_loop().time()
+
+    async def write_with_length(self, writer: Any, content_length: int | None) -> None:
+        """Write the body (up to ``content_length``), then note the time."""
+        await super().write_with_length(writer, content_length)
+        self.sent_at = asyncio.get_running_loop().time()
 
 
 class _FilePayload(payload.Payload):

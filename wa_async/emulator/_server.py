@@ -281,6 +281,7 @@ class Emulator:
         for prefix in ("", GATEWAY_PREFIX):
             base = f"{prefix}/{_VERSION}"
             add("POST", f"{base}/{{pnid}}/messages", self.messages.post)
+            add("POST", f"{base}/{{pnid}}/marketing_messages", self.messages.post_marketing)
             add("POST", f"{base}/{{pnid}}/media", self.media.upload)
             add("GET", f"{base}/{{pnid}}/whatsapp_business_profile", self._sync(self.account.get_profile))
             add("POST", f"{base}/{{pnid}}/whatsapp_business_profile", self.account.update_profile)
