@@ -116,7 +116,7 @@ from ._transport import (
 from .resources import BusinessProfile, ChecksumMismatch, MediaInfo, PhoneNumber, TemplateInfo
 
 if TYPE_CHECKING:
-    from . import emulator, errors, maton, messages, webhooks
+    from . import emulator, errors, flows, maton, messages, webhooks
     from .emulator import Emulator
 
 try:
@@ -128,6 +128,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 _LAZY = {
     "emulator": ("wa_async.emulator", None),
     "errors": ("wa_async.errors", None),
+    "flows": ("wa_async.flows", None),
     "messages": ("wa_async.messages", None),
     "webhooks": ("wa_async.webhooks", None),
     "maton": ("wa_async.maton", None),
@@ -264,6 +265,7 @@ __all__ = [
     "__version__",
     "emulator",
     "errors",
+    "flows",
     "maton",
     "messages",
     "webhooks",

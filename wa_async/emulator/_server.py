@@ -6,20 +6,32 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from aiohttp import web
 
 from ._account import Account
+from ._area import Area
+from ._blocked import BlockList
+from ._calls import Calls
+from ._encryption import BusinessEncryption
 from ._faults import Fault, FaultSet
+from ._flows import FlowStore
 from ._graph import GraphError, json_response
+from ._groups import Groups
 from ._inbound import Emitting, Users
 from ._limits import PairLimit, SlidingWindow
 from ._maton import Connections
 from ._media import MAX_UPLOAD, MediaStore
+from ._qr import QrCodes
 from ._records import Accepted, Stats
+from ._registration import Registration
 from ._send import Messages
+from ._settings import PhoneSettings
+from ._subscriptions import Subscriptions
+from ._template_edit import TemplateEdits
 from ._templates import TemplateStore
+from ._usernames import Usernames
 from ._webhooks import WebhookSender
 from ._windows import Windows
 
@@ -28,6 +40,7 @@ __all__ = ["GATEWAY_PREFIX", "Emulator"]
 GATEWAY_PREFIX = "/whatsapp-business"
 _VERSION = r"{version:v\d+\.\d+}"
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_A = TypeVar("_A", bound=Area)
 
 
 class Emulator(Emitting):
@@ -99,6 +112,21 @@ class Emulator(Emitting):
             windows=self.windows,
             enforce_window=enforce_window,
         )
+        # The management areas (docs/emulator.md, "Account management"), one line each; each serves its routes.
+        self._areas: list[Area] = []
+        self.subscriptions = self._area(Subscriptions(waba_id=waba_id, account=self.account, numbers=self._numbers,
+                                                      app_url=webhook_url))  # fmt: skip
+        self.registration = self._area(Registration(self._now))
+        self.settings = self._area(PhoneSettings())
+        self.blocked = self._area(BlockList(self._now, self.windows, business_number=display_phone_number,
+                                            enforce_window=enforce_window))  # fmt: skip
+        self.qr_codes = self._area(QrCodes())
+        self.template_edits = self._area(TemplateEdits(self.templates, self._now))
+        self.encryption = self._area(BusinessEncryption())
+        self.flows = self._area(FlowStore(has_key=self.encryption.has_any_key))
+        self.calls = self._area(Calls(self._now, self.settings))
+        self.groups = self._area(Groups())
+        self.usernames = self._area(Usernames(self.registration))
         self._webhooks: WebhookSender | None = None
         self._runner: web.AppRunner | None = None
 
@@ -123,6 +151,10 @@ class Emulator(Emitting):
                 users=self.users,
             )
             self.messages.webhooks = self._webhooks
+            sender = self._webhooks
+            for area in self._areas:
+                # An area's event (a call, a group change) goes out as a signed webhook, like a status does.
+                area.emit = lambda field, value, pnid: sender.spawn(self.emit(field, value, phone_number_id=pnid))
         runner = web.AppRunner(self._app(), access_log=None, handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, self.host, self.port).start()
@@ -218,8 +250,15 @@ class Emulator(Emitting):
             add("POST", f"{base}/{{waba}}/message_templates", self.templates.create)
             add("DELETE", f"{base}/{{waba}}/message_templates", self._sync(self.templates.delete))
             add("GET", f"{base}/{{waba}}/phone_numbers", self._sync(self.account.list_phone_numbers))
+            for area in self._areas:
+                for method, path, handler in area.routes():
+                    add(method, base + path, handler)
             add("GET", f"{base}/{{node}}", self._get_node)
+            add("POST", f"{base}/{{node}}", self._post_node)
             add("DELETE", f"{base}/{{node}}", self._delete_node)
+        for area in self._areas:
+            for method, path, handler in area.raw_routes():
+                add(method, path, handler)
         add("GET", "/whatsapp_business/attachments/", self.media.download)
         add("GET", "/ctrl/connections", self._sync(self.connections.list))
         add("POST", "/ctrl/connections", self.connections.create)
@@ -230,6 +269,17 @@ class Emulator(Emitting):
         add("GET", "/__emulator/accepted", self._get_accepted)
         add("POST", "/__emulator/reset", self._post_reset)
         return app
+
+    def _area(self, area: _A) -> _A:
+        self._areas.append(area)
+        return area
+
+    def _node_handler(self, method: str, node: str) -> _Handler | None:
+        for area in self._areas:
+            handler = area.node(method, node)
+            if handler is not None:
+                return handler
+        return None
 
     @staticmethod
     def _sync(handler: Callable[[web.Request], web.StreamResponse]) -> _Handler:
@@ -281,15 +331,28 @@ class Emulator(Emitting):
             return self.media.info(request, node)
         if node in self.templates:
             return self.templates.get(request, node)
+        handler = self._node_handler("GET", node)
+        if handler is not None:
+            return await handler(request)
         if node in self._numbers:
             return self.account.get_phone_number(request, node)
         raise _no_object("get", node)
 
+    async def _post_node(self, request: web.Request) -> web.StreamResponse:
+        node = request.match_info["node"]
+        handler = self._node_handler("POST", node)
+        if handler is None:
+            raise _no_object("post", node)
+        return await handler(request)
+
     async def _delete_node(self, request: web.Request) -> web.StreamResponse:
         node = request.match_info["node"]
-        if node not in self.media:
+        if node in self.media:
+            return self.media.delete(node)
+        handler = self._node_handler("DELETE", node)
+        if handler is None:
             raise _no_object("delete", node)
-        return self.media.delete(node)
+        return await handler(request)
 
     async def _get_stats(self, request: web.Request) -> web.StreamResponse:
         return json_response(self.stats.as_dict())

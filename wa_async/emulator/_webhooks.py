@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import hmac
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import aiohttp
@@ -110,6 +110,12 @@ class WebhookSender:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def spawn(self, post: Coroutine[Any, Any, object]) -> None:
+        """Run ``post`` (a delivery) in a task this sender owns and awaits on close."""
+        task = asyncio.create_task(_quietly(post))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _statuses(
         self, msg: Accepted, steps: list[tuple[str, float]], failed_code: int | None, category: str | None
     ) -> None:
@@ -197,3 +203,7 @@ class WebhookSender:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def _quietly(post: Coroutine[Any, Any, object]) -> None:
+    await post  # a delivery's failures are counted by the sender; its answer is not needed here
