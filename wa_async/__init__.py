@@ -35,7 +35,8 @@ from ._errors import (
     WhatsAppError,
     WindowClosed,
 )
-from ._journal import Journal, JournalError, JournalStore
+from ._journal import Journal, JournalError, JournalStore, SharedJournalStore
+from ._journal_postgres import PostgresJournal
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
 from ._messages import (
     ActionParam,
@@ -220,6 +221,7 @@ __all__ = [
     "PayloadParam",
     "Phone",
     "PhoneNumber",
+    "PostgresJournal",
     "Product",
     "ProductCard",
     "ProductList",
@@ -242,6 +244,7 @@ __all__ = [
     "SendMessageResult",
     "SendResult",
     "ServerError",
+    "SharedJournalStore",
     "Sticker",
     "StreamedResponse",
     "Template",

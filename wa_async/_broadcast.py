@@ -163,12 +163,13 @@ async def broadcast(
     Args:
         client: the :class:`~wa_async.Client` to send with (its clock and sleep time the pair spacing).
         messages: an iterable or async iterable, read lazily.
-        journal: a SQLite file name (opened and closed here) or a journal store such as
-            :class:`~wa_async.Journal` (left open if it was open, e.g. to settle unknown rows from status webhooks).
+        journal: a SQLite file name or a ``postgresql://`` URL (opened and closed here), or a journal store such
+            as :class:`~wa_async.Journal` or :class:`~wa_async.PostgresJournal` (left open if it was open, e.g. to
+            settle unknown rows from status webhooks). Workers given the same URL and ``job`` name share the job.
         progress: show a live progress bar on stderr.
         resend_unknown: send again the rows an earlier run left ``unknown`` (they may have been delivered).
         job: names the job's parameters; a journal refuses a run whose ``job`` or sending number differs from the
-            one it was started with.
+            one it was started with. With a ``postgresql://`` URL, the job's name (a ``str``).
         pair_interval: seconds between two messages to one recipient, from when the previous one left.
         total: how many messages there are, for the progress bar when ``messages`` has no ``len()``.
 
@@ -178,7 +179,8 @@ async def broadcast(
     Raises:
         AuthError: the token was refused; nothing more was sent and the unsent rows stay pending.
         LimiterUnavailable: the shared limiter is gone; likewise.
-        JournalError: the journal cannot be used.
+        JournalError: the journal cannot be used (or stopped working: nothing more was sent).
+        ValidationError: a ``postgresql://`` journal without a ``job`` name.
 
     Cancelling the call stops the job cleanly: nothing more leaves, requests on the wire are awaited, the journal
     is written, and ``CancelledError`` is raised again.
@@ -189,9 +191,9 @@ async def broadcast(
     if journal is None or isinstance(journal, JournalStore):
         store = journal
     else:
-        from ._journal import Journal
+        from ._journal import open_store
 
-        store = Journal(journal)
+        store = open_store(journal, job)
     opened = store is not None and not store.is_open
     try:
         if store is not None:

@@ -36,7 +36,7 @@ from ._errors import (
     WhatsAppError,
     WindowClosed,
 )
-from ._journal import Claim, JournalError, JournalStore, RowState
+from ._journal import Claim, JournalError, JournalStore, RowState, RowTaken, SharedJournalStore
 from ._redis_limiter import LimiterUnavailable
 
 __all__ = ["Pacer", "Run", "client_timing"]
@@ -152,11 +152,12 @@ class Run:
         self.done = 0  # input messages with an outcome, earlier runs' and skipped ones included
         self.outcomes: dict[str, Outcome] = {}
         self.display: Display | None = None
-        self.fatal: AuthError | LimiterUnavailable | None = None  # no message can succeed: the job stops
+        self.fatal: AuthError | LimiterUnavailable | JournalError | None = None  # no message can succeed: stop
         self._pending: dict[asyncio.Future[str], _Flight] = {}
         self._held: set[asyncio.Task[None]] = set()
         self._held_slots = asyncio.Semaphore(_MAX_HELD)
         self._seen: set[bytes] = set()  # keys' digests, when there is no journal
+        self.taken: dict[str, str] = {}  # key -> recipient of the rows another worker of a shared job holds
         self._rows = 0
         self._callback_prefix = f"wa:{journal.job_id}:" if journal is not None else None
         self._key = legacy_message_key if journal is not None and journal.key_version < 2 else message_key
@@ -177,6 +178,10 @@ class Run:
             await self._drain()
             if self.fatal is not None:
                 raise self.fatal
+            if isinstance(self.journal, SharedJournalStore):
+                from ._broadcast_shared import finish_shared
+
+                await finish_shared(self, self.journal, messages)
         except BaseException:
             await self._stop()
             raise
@@ -199,8 +204,11 @@ class Run:
         return claims
 
     async def _dispatch(self, key: str, msg: _Message, claim: Claim) -> None:
-        if claim.duplicate:
+        if claim.duplicate or (claim.taken and key in self.taken):
             self._count("skipped")
+            return
+        if claim.taken:  # another worker of the job sends it; its outcome is read at the end
+            self.taken[key] = msg.to
             return
         if claim.state in ("sent", "failed") or (claim.state == "unknown" and not self.resend_unknown):
             status = cast(OutcomeStatus, claim.state)
@@ -258,6 +266,9 @@ class Run:
 
     def _finish(self, flight: _Flight, exc: BaseException | None, wamid: str | None) -> None:
         flight.never_left()  # a no-op once it left
+        if isinstance(exc, RowTaken):  # another worker of the job took the row over before it left
+            self.taken[flight.key] = flight.to
+            return
         journal = self.journal
         self.settled_now += 1
         if exc is None:
@@ -270,8 +281,9 @@ class Run:
         code = exc.code if isinstance(exc, ApiError) else None
         state: RowState
         status: OutcomeStatus
-        if isinstance(exc, (AuthError, LimiterUnavailable)):
-            # Not this message's fault (a bad token, the shared limiter gone): it stays pending; the job stops.
+        if isinstance(exc, (AuthError, LimiterUnavailable, JournalError)):
+            # Not this message's fault (a bad token, the shared limiter or the journal gone): it stays pending;
+            # the job stops.
             state, status = "pending", "failed"
             if self.fatal is None:
                 self.fatal = exc

@@ -5,9 +5,10 @@ Every message of a job has one row, found by a stable key. A row moves ``pending
 journal left by a crash turns ``inflight`` rows into ``unknown``: they may have been delivered, and WhatsApp has no
 idempotency key, so they are not sent again unless asked.
 
-The broadcast runner talks to a :class:`JournalStore`; :class:`Journal` (a SQLite file) is the one store today.
-Its SQL runs on a writer thread (``_journal_writer``) in ``_journal_sqlite``, both imported when a journal is
-opened, so ``import wa_async`` does not load ``sqlite3``.
+The broadcast runner talks to a :class:`JournalStore`: :class:`Journal` (a SQLite file) for one machine, or
+:class:`~wa_async.PostgresJournal` (``_journal_postgres``), a :class:`SharedJournalStore` that several processes on
+several hosts share. The SQLite store's SQL runs on a writer thread (``_journal_writer``) in ``_journal_sqlite``,
+both imported when a journal is opened, so ``import wa_async`` loads neither ``sqlite3`` nor a PostgreSQL driver.
 
 ```python
 async with Journal("job.sqlite") as journal:
@@ -34,8 +35,9 @@ if TYPE_CHECKING:
     from ._journal_sqlite import SqliteFile
     from ._journal_writer import Writer
 
-__all__ = ["Claim", "Journal", "JournalError", "JournalRow", "JournalStore", "RowState", "StatusLike",
-           "parse_callback_data"]  # fmt: skip
+__all__ = ["Claim", "Journal", "JournalError", "JournalRow", "JournalStore", "RowState", "RowTaken",
+           "SharedJournalStore", "StatusLike", "describe_differences", "is_postgres_url", "open_store",
+           "parse_callback_data", "status_outcome"]  # fmt: skip
 
 RowState = Literal["pending", "inflight", "sent", "failed", "unknown"]
 """``pending``: known, never left. ``inflight``: on the wire, no answer yet. ``sent``/``failed``: Meta answered.
@@ -48,10 +50,15 @@ class JournalError(WhatsAppError):
     """The journal file cannot be used: not a journal, corrupted, in use, or belongs to another job."""
 
 
+class RowTaken(JournalError):
+    """Another worker of a shared job holds this row: this one did not send it (its outcome is that worker's)."""
+
+
 class Claim(msgspec.Struct, frozen=True, gc=False):
     """What the journal knows of one message when a run reaches it.
 
-    ``duplicate`` is true when the same key was already claimed by this run.
+    ``duplicate`` is true when the same key was already claimed by this run. ``taken`` is true when another
+    worker of a shared job holds the row: this run does not send it.
     """
 
     row: int
@@ -60,6 +67,7 @@ class Claim(msgspec.Struct, frozen=True, gc=False):
     wamid: str | None = None
     error: str | None = None
     error_code: int | None = None
+    taken: bool = False
 
 
 class JournalRow(msgspec.Struct, frozen=True, gc=False):
@@ -113,6 +121,63 @@ class JournalStore(Protocol):
     async def counts(self) -> dict[str, int]: ...
     async def move_user(self, previous: str, current: str) -> int: ...
     async def settle_from_status(self, status: StatusLike) -> bool: ...
+
+
+@runtime_checkable
+class SharedJournalStore(JournalStore, Protocol):
+    """A journal several workers (processes, hosts) share, one job each run: each row is sent by one of them.
+
+    On top of :class:`JournalStore`: :meth:`claim` gives ``taken`` claims for rows another worker holds, and
+    :meth:`mark_inflight` raises :class:`RowTaken` for a row this worker no longer holds. When its input is done,
+    the runner calls :meth:`wait_for_others` (which returns how many rows are free again, left by workers that
+    stopped), may read its input again and :meth:`reclaim` those, and reads the other workers' outcomes with
+    :meth:`lookup`.
+    """
+
+    async def reclaim(self, entries: Sequence[tuple[str, str]]) -> list[Claim]: ...
+    async def wait_for_others(self) -> int: ...
+    async def lookup(self, keys: Sequence[str]) -> dict[str, JournalRow]: ...
+
+
+def is_postgres_url(journal: object) -> bool:
+    """Whether ``journal`` names a PostgreSQL database (``postgresql://`` or ``postgres://``) rather than a file."""
+    return isinstance(journal, str) and journal.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(journal: str | os.PathLike[str], job: object = None) -> JournalStore:
+    """The store for ``journal=``: a :class:`~wa_async.PostgresJournal` for a ``postgresql://`` URL (``job`` must
+    then be the job's name), else a SQLite :class:`Journal` at that path. Not opened yet.
+
+    Raises:
+        ValidationError: a PostgreSQL URL without a job name.
+    """
+    if is_postgres_url(journal):
+        from ._errors import ValidationError
+        from ._journal_postgres import PostgresJournal
+
+        if not isinstance(job, str):
+            raise ValidationError("job", "a postgresql:// journal needs the job's name (job='spring-sale')")
+        return PostgresJournal(str(journal), job=job)
+    return Journal(journal)
+
+
+def describe_differences(before: str, after: str) -> str:
+    """``"job.template: 'sale' -> 'other'"`` for two job fingerprints (JSON)."""
+
+    def flat(value: Any, prefix: str = "") -> dict[str, Any]:
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                out.update(flat(v, f"{prefix}{k}."))
+            return out
+        return {prefix.rstrip("."): value}
+
+    try:
+        old, new = flat(json.loads(before)), flat(json.loads(after))
+    except ValueError:
+        return f"{before} -> {after}"
+    keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    return ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys)
 
 
 def parse_callback_data(data: str | None) -> tuple[str, int] | None:
@@ -252,14 +317,10 @@ class Journal:
         job_id, row = parsed
         if self.job_id is not None and job_id != self.job_id:
             return False
-        if status.status in ("sent", "delivered", "read"):
-            state: RowState = "sent"
-            code, error = None, None
-        elif status.status == "failed":
-            state = "failed"
-            code, error = _status_error(status)
-        else:
+        outcome = status_outcome(status)
+        if outcome is None:
             return False
+        state, code, error = outcome
         return await self._writer.call(self._file.settle, job_id, row, state, status.id, code, error)
 
     async def move_user(self, previous: str, current: str) -> int:
@@ -300,6 +361,16 @@ class Journal:
         if self._file is None or self._writer is None or self.job_id is None:
             raise JournalError("call open() and begin() on the journal first")
         return self._file, self._writer
+
+
+def status_outcome(status: StatusLike) -> tuple[RowState, int | None, str | None] | None:
+    """``(state, error_code, error)`` a status webhook settles a row with, or ``None`` for one that settles nothing."""
+    if status.status in ("sent", "delivered", "read"):
+        return "sent", None, None
+    if status.status == "failed":
+        code, error = _status_error(status)
+        return "failed", code, error
+    return None
 
 
 def _status_error(status: StatusLike) -> tuple[int | None, str | None]:

@@ -6,16 +6,15 @@ Imported when a journal is opened, so ``import wa_async`` does not load ``sqlite
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from ._journal import Claim, JournalError, JournalRow, RowState
+from ._journal import Claim, JournalError, JournalRow, RowState, describe_differences
 from ._journal_writer import Result
 
 try:  # Unix only; elsewhere a second run on the same journal is not prevented.
@@ -106,8 +105,9 @@ class SqliteFile:
         with _transaction(conn):
             meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
             if "params" in meta and meta["params"] != fingerprint:
+                differences = describe_differences(meta["params"], fingerprint)
                 raise JournalError(
-                    f"journal {self.path} belongs to a different job ({_differences(meta['params'], fingerprint)}); "
+                    f"journal {self.path} belongs to a different job ({differences}); "
                     "use a new journal file for a new job"
                 )
             job_id = meta.get("job_id") or secrets.token_hex(4)
@@ -266,22 +266,3 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-
-
-def _differences(before: str, after: str) -> str:
-    """``"job.template: 'sale' -> 'other'"`` for two job fingerprints."""
-
-    def flat(value: Any, prefix: str = "") -> dict[str, Any]:
-        if isinstance(value, dict):
-            out: dict[str, Any] = {}
-            for k, v in value.items():
-                out.update(flat(v, f"{prefix}{k}."))
-            return out
-        return {prefix.rstrip("."): value}
-
-    try:
-        old, new = flat(json.loads(before)), flat(json.loads(after))
-    except ValueError:
-        return f"{before} -> {after}"
-    keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-    return ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys)

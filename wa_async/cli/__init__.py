@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from . import broadcast, demo, emulator, resources, send
+from . import broadcast, broadcast_status, demo, emulator, resources, send
 
 __all__ = ["build_parser", "main"]
 
-_GROUPS: list[Any] = [demo, emulator, send, broadcast, resources]
+_GROUPS: list[Any] = [demo, emulator, send, broadcast, broadcast_status, resources]
 
 
 def build_parser() -> argparse.ArgumentParser:

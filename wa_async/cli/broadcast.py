@@ -2,8 +2,10 @@
 
 Every row is checked, and the template fetched once to check the parameters (--no-preflight skips that), before
 the first send. Ctrl-C stops cleanly (requests on the wire finish, the journal is consistent); running the same
-command again resumes. Exit codes: 0 the job ran to its end, 1 it stopped on an error no message could get past,
-2 a usage or input error, 3 with --strict some rows failed, 130 interrupted.
+command again resumes. With --journal postgresql://... --job NAME, every host that runs the same command shares
+the job: each row is sent by one of them (see `wa-async broadcast-status` for its progress). Exit codes: 0 the job
+ran to its end, 1 it stopped on an error no message could get past, 2 a usage or input error, 3 with --strict some
+rows failed, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ from rich.table import Table
 
 from .._broadcast import BroadcastReport, broadcast
 from .._errors import ValidationError, WhatsAppError
-from .._journal import Journal, JournalError, JournalRow
+from .._journal import JournalError, JournalRow, JournalStore, is_postgres_url
 from ._common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, add_target_arguments
 from ._preflight import check_template, find_template
 from ._recipients import BadRow, Recipients
 from ._redis import RedisOptionError, add_redis_arguments, default_key, redact, redis_limiter
 
-__all__ = ["EXIT_STRICT", "main", "register", "report_lines", "run"]
+__all__ = ["EXIT_STRICT", "journal_name", "journal_store", "main", "register", "report_lines", "run"]
 
 EXIT_STRICT = 3  # --strict: the job ran to its end but some rows failed
 _SHOW_BAD = 20
@@ -57,8 +59,15 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--language", default="en_US", help="the template's language code (default en_US)")
     p.add_argument("--param", action="append", default=[], metavar="COLUMN",
                    help="a column giving the next body parameter, in order (repeat)")  # fmt: skip
-    p.add_argument("--journal", required=True, metavar="FILE",
-                   help="the job's SQLite journal; run again with the same file to resume")  # fmt: skip
+    p.add_argument("--journal", required=True, metavar="FILE|URL",
+                   help="the job's SQLite journal, or a postgresql:// URL that several hosts share (with --job); "
+                        "run again with the same journal to resume")  # fmt: skip
+    p.add_argument("--job", metavar="NAME",
+                   help="the job's name in a postgresql:// journal: every process given the same URL and name "
+                        "shares the job (needs pip install 'wa-async[postgres]')")  # fmt: skip
+    p.add_argument("--lease", type=float, default=30.0, metavar="SECONDS",
+                   help="with a postgresql:// journal: how long a silent worker keeps its rows before the others "
+                        "report its in-flight rows unknown and send its unsent ones (default 30)")  # fmt: skip
     p.add_argument("--phone-column", default="phone", metavar="NAME", help="the recipients' column (default phone)")
     p.add_argument("--rate", type=float, default=None, metavar="N",
                    help="requests per second (default: the account's; 0: no limit)")  # fmt: skip
@@ -98,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_USAGE
         if not source.valid:
             raise UsageError(f"{args.recipients}: no valid recipients")
-        report = asyncio.run(_send(args, source, err))
+        store = journal_store(args)
+        report = asyncio.run(_send(args, source, store, err))
     except KeyboardInterrupt:  # before the job's own Ctrl-C handling is in place: nothing was sent
         err.print("[yellow]Interrupted[/] before sending began; nothing was sent.")
         return EXIT_INTERRUPTED
@@ -107,10 +117,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except WhatsAppError as e:
         err.print(f"[red]error:[/] {type(e).__name__}: {escape(redact(str(e), args.redis_url))}")
-        err.print(f"Nothing more was sent. Fix this and run the same command to resume the job in {args.journal}.")
+        err.print(f"Nothing more was sent. Fix this and run the same command to resume the job in "
+                  f"{escape(journal_name(args))}.")  # fmt: skip
         return EXIT_ERROR
     if report is None:
-        err.print(f"[yellow]Interrupted.[/] The journal {args.journal} is consistent. To resume, run:\n"
+        err.print(f"[yellow]Interrupted.[/] The journal {escape(journal_name(args))} is consistent. To resume, run:\n"
                   f"  {_command()}\nSent rows are skipped; rows that were in flight are reported unknown "
                   "(add --resend-unknown to send them again).")  # fmt: skip
         return EXIT_INTERRUPTED
@@ -121,12 +132,41 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def journal_store(args: argparse.Namespace) -> JournalStore:
+    """The store ``--journal`` (and ``--job``, ``--lease``) name: a SQLite file, or a job in PostgreSQL."""
+    if not is_postgres_url(args.journal):
+        if args.job is not None:
+            raise UsageError("--job names a job in a postgresql:// journal; a SQLite journal file is one job")
+        from .._journal import Journal
+
+        return Journal(args.journal)
+    if not args.job:
+        raise UsageError("a postgresql:// --journal needs --job NAME: the job every worker given the URL shares")
+    if not args.lease > 0 or not math.isfinite(args.lease):
+        raise UsageError("--lease must be a positive number of seconds")
+    from .._journal_postgres import PostgresJournal
+
+    return PostgresJournal(args.journal, job=args.job, lease=args.lease)
+
+
+def journal_name(args: argparse.Namespace) -> str:
+    """``--journal`` for messages: a URL's password hidden, and the job named."""
+    if not is_postgres_url(args.journal):
+        return str(args.journal)
+    from .._journal_postgres import redact_url
+
+    return f"{redact_url(args.journal)} (job {args.job})"
+
+
 def _check_paths(args: argparse.Namespace) -> None:
     """Refuse a report that would overwrite the journal or the input, or that cannot be written, before sending."""
     if not args.report:
         return
     report = Path(args.report)
-    for other, what in ((Path(args.journal), "--journal"), (Path(args.recipients), "the recipients file")):
+    others = [(Path(args.recipients), "the recipients file")]
+    if not is_postgres_url(args.journal):
+        others.insert(0, (Path(args.journal), "--journal"))
+    for other, what in others:
         if _same_file(report, other):
             raise UsageError(f"--report {args.report} is {what}; writing the report would destroy it")
     existed = report.exists()
@@ -149,7 +189,8 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-async def _send(args: argparse.Namespace, source: Recipients, err: Console) -> BroadcastReport | None:
+async def _send(args: argparse.Namespace, source: Recipients, store: JournalStore,
+                err: Console) -> BroadcastReport | None:  # fmt: skip
     """Run the job; ``None`` when interrupted (after a clean stop)."""
     job = {"template": args.template, "language": args.language, "params": args.param,
            "phone_column": args.phone_column}  # fmt: skip
@@ -158,8 +199,7 @@ async def _send(args: argparse.Namespace, source: Recipients, err: Console) -> B
         if args.preflight and not args.sandbox:
             await _preflight(args, client, err)
         task = asyncio.create_task(
-            broadcast(client, source, journal=args.journal, progress=True,
-                      resend_unknown=args.resend_unknown, job=job)
+            broadcast(client, source, journal=store, progress=True, resend_unknown=args.resend_unknown, job=job)
         )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -173,7 +213,7 @@ async def _send(args: argparse.Namespace, source: Recipients, err: Console) -> B
                 return None
             raise
         if args.report:
-            await _write_report(Path(args.report), Path(args.journal), source.bad)
+            await _write_report(Path(args.report), store, source.bad)
         return report
     return None  # pragma: no cover  (the stack does not swallow exceptions)
 
@@ -243,15 +283,18 @@ def report_lines(rows: Sequence[JournalRow]) -> Iterator[list[str]]:
             yield [r.recipient, "skipped", "", "duplicate in this job"]
 
 
-async def _write_report(path: Path, journal_path: Path, bad: Sequence[BadRow]) -> None:
-    """One row per recipient of the whole job, earlier runs included, then the invalid rows."""
+async def _write_report(path: Path, journal: JournalStore, bad: Sequence[BadRow]) -> None:
+    """One row per recipient of the whole job, earlier runs (and other workers) included, then the invalid rows."""
     out = await asyncio.to_thread(_open_report, path)
     try:
         writer = csv.writer(out)
         await asyncio.to_thread(writer.writerow, ["to", "status", "wamid", "error"])
-        async with Journal(journal_path) as journal:
+        await journal.open()
+        try:
             async for chunk in _chunks(journal.rows()):
                 await asyncio.to_thread(writer.writerows, list(report_lines(chunk)))
+        finally:
+            await journal.close()
         invalid = [[b.phone, "skipped", "", f"invalid (line {b.line}): {b.reason}"] for b in bad]
         await asyncio.to_thread(writer.writerows, invalid)
     finally:
@@ -304,7 +347,7 @@ def _show_report(out: Console, report: BroadcastReport, args: argparse.Namespace
         out.print(failures)
         if len(groups) > _SHOW_GROUPS:
             out.print(f"... and {len(groups) - _SHOW_GROUPS} more kinds of error; --report lists every row")
-    out.print(f"{report.elapsed:.1f} s, {report.rate:.1f} msg/s this run; journal {args.journal}"
+    out.print(f"{report.elapsed:.1f} s, {report.rate:.1f} msg/s this run; journal {escape(journal_name(args))}"
               + (f"; report {args.report}" if args.report else ""))  # fmt: skip
     if invalid:
         out.print(f"skipped includes {invalid} invalid row(s) (--skip-invalid).")
