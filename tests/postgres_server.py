@@ -94,7 +94,7 @@ class PostgresServer:
         if self._dir is None:
             self._dir = tempfile.TemporaryDirectory(prefix="wa-postgres-")
             root = Path(self._dir.name)
-            os.chmod(root, 0o755)  # noqa: S103  (the postgres user must reach its data directory)
+            os.chmod(root, 0o755)  # the postgres user must reach its data directory
             data = root / "data"
             data.mkdir(mode=0o700)
             user = self._user()

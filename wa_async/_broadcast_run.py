@@ -44,6 +44,7 @@ __all__ = ["Pacer", "Run", "client_timing"]
 _BATCH = 256  # messages claimed from the journal per transaction
 _FIRST_BATCH = 16  # small, so the first requests leave at once
 _MAX_HELD = 1000  # messages held back for pacing before the reader waits
+_SHARED_AHEAD = 1024  # with a shared journal, rows claimed but not yet answered before the reader waits
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -170,6 +171,8 @@ class Run:
         start = self.clock()
         try:
             async for batch in self._batches(messages):
+                if isinstance(self.journal, SharedJournalStore):
+                    await self._keep_within(_SHARED_AHEAD)  # claim no further ahead: the other workers share
                 claims = await self._claim(batch)
                 for (key, msg), claim in zip(batch, claims, strict=True):
                     if self.fatal is not None:
@@ -204,8 +207,8 @@ class Run:
         return claims
 
     async def _dispatch(self, key: str, msg: _Message, claim: Claim) -> None:
-        if claim.duplicate or (claim.taken and key in self.taken):
-            self._count("skipped")
+        if claim.duplicate or key in self.outcomes or key in self.taken:
+            self._count("skipped")  # a shared journal knows only its own rows' repeats: the rest are found here
             return
         if claim.taken:  # another worker of the job sends it; its outcome is read at the end
             self.taken[key] = msg.to
@@ -320,6 +323,11 @@ class Run:
         self.done += 1
         if self.display is not None:
             self.display.update(self.counts, self.done, self.settled_now)
+
+    async def _keep_within(self, limit: int) -> None:
+        while len(self._pending) + len(self._held) > limit:
+            waiting: list[asyncio.Future[Any]] = [*self._pending, *self._held]
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
 
     async def _drain(self) -> None:
         while self._pending or self._held:

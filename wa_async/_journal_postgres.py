@@ -255,22 +255,27 @@ class PostgresJournal:
         conn = self._conn
         if conn is None:
             return
-        for task in (self._heartbeat, self._flusher):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        self._heartbeat = self._flusher = None
         try:
-            await self.flush()
-            if self.job_id is not None:
-                await self._run(self._release)
+            await self._end_run()
         finally:
             self._conn, mark_conn, self._mark_conn = None, self._mark_conn, None
             for c in (conn, mark_conn):
                 if c is not None:
                     with contextlib.suppress(Exception):
                         await c.close()
+
+    async def _end_run(self) -> None:
+        """End this worker's run, if one began: stop renewing its lease, write its outcomes, free its rows."""
+        tasks = [t for t in (self._heartbeat, self._flusher) if t is not None]
+        if not tasks:
+            return
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._heartbeat = self._flusher = None
+        await self.flush()
+        await self._run(self._release)
 
     async def _release(self, conn: asyncpg.Connection) -> None:
         async with conn.transaction():
@@ -294,7 +299,12 @@ class PostgresJournal:
         The first run records the parameters; a later one with different ones raises :class:`JournalError`.
         Workers whose lease ran out are reaped (their in-flight rows become ``unknown``).
         """
-        fingerprint = json.dumps(dict(params), sort_keys=True, separators=(",", ":"), default=str)
+        await self._end_run()  # a journal kept open across runs: the last one is over
+        self.worker = secrets.token_hex(8)  # a new worker for each run, even of the same journal object
+        params = dict(params)
+        if params.get("job") == self.job:  # the name is the job's identity, not one of its parameters
+            params["job"] = None
+        fingerprint = json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
 
         async def begin(conn: asyncpg.Connection) -> tuple[str, int, int]:
             async with conn.transaction():
