@@ -268,7 +268,7 @@ async def _die(journal: PostgresJournal) -> None:
     for task in (journal._heartbeat, journal._flusher):
         if task is not None:
             task.cancel()
-    for conn in (journal._conn, journal._mark_conn):
+    for conn in (journal._conn, *journal._mark_conns):
         if conn is not None:
             conn.terminate()
-    journal._conn = journal._mark_conn = None
+    journal._conn, journal._mark_conns, journal._idle = None, [], []

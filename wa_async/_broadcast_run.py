@@ -159,6 +159,8 @@ class Run:
         self._held_slots = asyncio.Semaphore(_MAX_HELD)
         self._seen: set[bytes] = set()  # keys' digests, when there is no journal
         self.taken: dict[str, str] = {}  # key -> recipient of the rows another worker of a shared job holds
+        self._shared = isinstance(journal, SharedJournalStore)
+        self._room: asyncio.Future[None] | None = None  # with a shared journal: an answer came, the reader may go on
         self._rows = 0
         self._callback_prefix = f"wa:{journal.job_id}:" if journal is not None else None
         self._key = legacy_message_key if journal is not None and journal.key_version < 2 else message_key
@@ -171,7 +173,7 @@ class Run:
         start = self.clock()
         try:
             async for batch in self._batches(messages):
-                if isinstance(self.journal, SharedJournalStore):
+                if self._shared:
                     await self._keep_within(_SHARED_AHEAD)  # claim no further ahead: the other workers share
                 claims = await self._claim(batch)
                 for (key, msg), claim in zip(batch, claims, strict=True):
@@ -258,6 +260,8 @@ class Run:
 
     def _finished(self, flight: _Flight, fut: asyncio.Future[str]) -> None:
         self._pending.pop(fut, None)
+        if self._room is not None and not self._room.done():
+            self._room.set_result(None)
         if fut.cancelled():
             if flight.leaving:  # cancelled too late: the worker posts it anyway
                 self._finish(flight, DeliveryUnknown("the broadcast stopped while this message was leaving"), None)
@@ -326,8 +330,8 @@ class Run:
 
     async def _keep_within(self, limit: int) -> None:
         while len(self._pending) + len(self._held) > limit:
-            waiting: list[asyncio.Future[Any]] = [*self._pending, *self._held]
-            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            self._room = asyncio.get_running_loop().create_future()  # resolved by the next answer
+            await self._room
 
     async def _drain(self) -> None:
         while self._pending or self._held:

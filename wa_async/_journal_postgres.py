@@ -55,6 +55,7 @@ T = TypeVar("T")
 _KEYS = 2  # the key format of new jobs (see _broadcast.message_key)
 _AUTO_KEY = re.compile(r"[0-9a-f]{24}")
 _MAX_JOB_NAME = 200
+_MARK_CONNECTIONS = 3  # marks go out on whichever is idle: a request waits about one round trip for its mark
 _LOCK_ID = 0x7761_6173_796E_6301 & 0x7FFF_FFFF_FFFF_FFFF  # advisory lock for creating the tables
 
 _DDL = """
@@ -89,14 +90,20 @@ CREATE TABLE IF NOT EXISTS wa_async_rows (
     error TEXT,
     duplicates INTEGER NOT NULL DEFAULT 0,
     UNIQUE (job, key)
-);
-CREATE INDEX IF NOT EXISTS wa_async_rows_owner ON wa_async_rows (job, owner, state);
+) WITH (fillfactor = 50);
 CREATE INDEX IF NOT EXISTS wa_async_rows_recipient ON wa_async_rows (job, recipient);
 """
+# No index covers state or owner: a row's claim, mark and outcome then change no indexed column, so PostgreSQL
+# updates it in place (a HOT update, room left by the fill factor) without touching any index. What finds rows by
+# state or owner (a worker's end, a dead worker's reaping, the status) scans the job's rows, a few times a run.
 
 _COLUMNS = "row, key, recipient, state, wamid, error_code, error, duplicates"
 
-# Expired workers of a job: their in-flight rows become unknown, their claimed rows free again.
+# Expired workers of a job: their in-flight rows become unknown, their claimed rows free again. The rows are
+# scanned only when a worker expired (the first statement says so cheaply).
+_EXPIRED = """
+SELECT EXISTS (SELECT 1 FROM wa_async_workers WHERE job = $1 AND state IN ('running', 'waiting') AND expires < now())
+"""
 _REAP = """
 WITH dead AS (
     UPDATE wa_async_workers SET state = 'lost'
@@ -112,16 +119,16 @@ SELECT (SELECT count(*) FROM dead), (SELECT count(*) FROM lost), (SELECT count(*
 """
 
 # A row leaves only if this worker holds it: its own pending row, or an unknown one it was asked to resend.
+# Row ids come from this job's claims and worker ids are unique, so neither statement names the job: a condition
+# on it could lead the planner (before the table's statistics catch up) to scan the job instead of the rows.
 _MARK = """
 UPDATE wa_async_rows SET state = 'inflight', owner = $2
-WHERE row = ANY($1::bigint[]) AND job = $3 AND ((owner = $2 AND state = 'pending') OR state = 'unknown')
+WHERE row = ANY($1::bigint[]) AND ((owner = $2 AND state = 'pending') OR state = 'unknown')
 RETURNING row
 """
 
 _RECORD = """
-UPDATE wa_async_rows AS r SET state = u.state, wamid = u.wamid, error_code = u.code, error = u.error
-FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[]) AS u(row, state, wamid, code, error)
-WHERE r.row = u.row AND r.job = $6 AND r.owner = $7
+UPDATE wa_async_rows SET state = $2, wamid = $3, error_code = $4, error = $5 WHERE row = $1 AND owner = $6
 """
 
 
@@ -186,7 +193,7 @@ class PostgresJournal:
         ValidationError: an empty or too long job name, or a lease that is not positive.
     """
 
-    __slots__ = ("_conn", "_flusher", "_heartbeat", "_host", "_lock", "_mark_conn", "_marker", "_marks",
+    __slots__ = ("_conn", "_flusher", "_heartbeat", "_host", "_idle", "_lock", "_mark_conns", "_marks",
                  "_outcomes", "_pid", "flush_interval", "job", "job_id", "key_version", "lease", "poll_interval",
                  "run", "url", "worker")  # fmt: skip
 
@@ -208,10 +215,10 @@ class PostgresJournal:
         self._host = socket.gethostname()
         self._pid = os.getpid()
         self._conn: asyncpg.Connection | None = None
-        self._mark_conn: asyncpg.Connection | None = None
+        self._mark_conns: list[asyncpg.Connection] = []
+        self._idle: list[asyncpg.Connection] = []  # mark connections with no statement running
         self._lock = asyncio.Lock()  # one statement at a time on _conn
         self._marks: deque[tuple[int, asyncio.Future[None]]] = deque()
-        self._marker: asyncio.Task[None] | None = None
         self._outcomes: list[tuple[int, RowState, str | None, int | None, str | None]] = []
         self._heartbeat: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -228,7 +235,7 @@ class PostgresJournal:
     # -- lifecycle ------------------------------------------------------------------------------------
 
     async def open(self) -> Self:
-        """Connect (two connections) and create the tables if they are missing."""
+        """Connect and create the tables if they are missing."""
         if self._conn is not None:
             return self
         try:
@@ -237,7 +244,7 @@ class PostgresJournal:
             raise JournalError("a postgresql:// journal needs asyncpg: pip install 'wa-async[postgres]'") from None
         conns: list[asyncpg.Connection] = []
         try:
-            for _ in range(2):
+            for _ in range(1 + _MARK_CONNECTIONS):
                 conns.append(await asyncpg.connect(self.url, timeout=10))
             async with conns[0].transaction():
                 await conns[0].execute(f"SELECT pg_advisory_xact_lock({_LOCK_ID})")  # one creator at a time
@@ -247,7 +254,8 @@ class PostgresJournal:
                 with contextlib.suppress(Exception):
                     await conn.close()
             raise JournalError(f"cannot open the journal {redact_url(self.url)}: {e}") from e
-        self._conn, self._mark_conn = conns
+        self._conn, self._mark_conns = conns[0], conns[1:]
+        self._idle = list(self._mark_conns)
         return self
 
     async def close(self) -> None:
@@ -258,11 +266,10 @@ class PostgresJournal:
         try:
             await self._end_run()
         finally:
-            self._conn, mark_conn, self._mark_conn = None, self._mark_conn, None
-            for c in (conn, mark_conn):
-                if c is not None:
-                    with contextlib.suppress(Exception):
-                        await c.close()
+            self._conn, marks, self._mark_conns, self._idle = None, self._mark_conns, [], []
+            for c in (conn, *marks):
+                with contextlib.suppress(Exception):
+                    await c.close()
 
     async def _end_run(self) -> None:
         """End this worker's run, if one began: stop renewing its lease, write its outcomes, free its rows."""
@@ -326,7 +333,7 @@ class PostgresJournal:
                     "VALUES ($1, $2, $3, $4, $5, 'running', now() + make_interval(secs => $6))",
                     self.worker, self.job, self._host, self._pid, run, self.lease,
                 )
-                await conn.fetchrow(_REAP, self.job)
+                await _reap(conn, self.job)
                 return row["job_id"], run, row["keys"]
 
         self.job_id, self.run, self.key_version = await self._run(begin)
@@ -428,22 +435,24 @@ class PostgresJournal:
         self._running()
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._marks.append((row, fut))
-        if self._marker is None:
-            self._marker = asyncio.get_running_loop().create_task(self._mark_all())
+        if self._idle:
+            asyncio.get_running_loop().create_task(self._mark_all(self._idle.pop()))
         await fut
 
-    async def _mark_all(self) -> None:
-        """Commit every waiting mark in one statement, again and again until none is waiting."""
-        conn = self._mark_conn
+    async def _mark_all(self, conn: asyncpg.Connection) -> None:
+        """Commit every waiting mark in one statement on ``conn``, again until none is waiting.
+
+        Marks that come while a statement runs go on an idle connection at once, so a request waits about one
+        round trip for its mark, not one and a half.
+        """
         try:
             while self._marks:
                 marks = list(self._marks)
                 self._marks.clear()
                 try:
-                    if conn is None:
+                    if conn not in self._mark_conns:
                         raise JournalError("the journal is closed")
-                    done = {r["row"] for r in await conn.fetch(_MARK, [row for row, _ in marks], self.worker,
-                                                                self.job)}  # fmt: skip
+                    done = {r["row"] for r in await conn.fetch(_MARK, [row for row, _ in marks], self.worker)}
                 except Exception as e:
                     error = e if isinstance(e, JournalError) else JournalError(f"cannot write the journal: {e}")
                     for _, fut in marks:
@@ -458,7 +467,8 @@ class PostgresJournal:
                     else:
                         fut.set_exception(RowTaken(f"row {row} of job {self.job!r} is held by another worker"))
         finally:
-            self._marker = None
+            if conn in self._mark_conns:
+                self._idle.append(conn)
 
     def record(self, row: int, state: RowState, *, wamid: str | None = None, error_code: int | None = None,
                error: str | None = None) -> None:  # fmt: skip
@@ -469,10 +479,10 @@ class PostgresJournal:
         """Write every buffered outcome now."""
         while self._outcomes and self._conn is not None:
             batch, self._outcomes = self._outcomes, []
-            columns = [list(c) for c in zip(*batch, strict=True)]
+            args = [(*outcome, self.worker) for outcome in batch]
 
-            async def write(conn: asyncpg.Connection, columns: list[list[Any]] = columns) -> None:
-                await conn.execute(_RECORD, *columns, self.job, self.worker)
+            async def write(conn: asyncpg.Connection, args: list[tuple[Any, ...]] = args) -> None:
+                await conn.executemany(_RECORD, args)  # one round trip, one transaction
 
             try:
                 await self._run(write)
@@ -495,7 +505,7 @@ class PostgresJournal:
                     "UPDATE wa_async_workers SET expires = now() + make_interval(secs => $2) WHERE id = $1",
                     self.worker, self.lease,
                 ))  # fmt: skip
-                await self._run(lambda conn: conn.fetchrow(_REAP, self.job))
+                await self._run(lambda conn: _reap(conn, self.job))
 
     # -- the end of a shared run ----------------------------------------------------------------------
 
@@ -510,7 +520,7 @@ class PostgresJournal:
         await self.flush()
         await self._set_state("waiting")
         while True:
-            await self._run(lambda conn: conn.fetchrow(_REAP, self.job))
+            await self._run(lambda conn: _reap(conn, self.job))
             busy, free = await self._run(lambda conn: conn.fetchrow(
                 "SELECT count(*) FILTER (WHERE state IN ('pending', 'inflight') AND owner IN (SELECT id FROM "
                 "wa_async_workers WHERE job = $1 AND state = 'running' AND id <> $2)), "
@@ -650,3 +660,9 @@ class PostgresJournal:
     def _running(self) -> None:
         if self._conn is None or self.job_id is None:
             raise JournalError("call open() and begin() on the journal first")
+
+
+async def _reap(conn: asyncpg.Connection, job: str) -> None:
+    """Reap the job's workers whose lease ran out, if any."""
+    if await conn.fetchval(_EXPIRED, job):
+        await conn.fetchrow(_REAP, job)
