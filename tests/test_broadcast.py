@@ -397,7 +397,9 @@ async def test_an_auth_error_stops_at_once_without_trying_what_is_queued(tmp_pat
             await broadcast(client, [template(n) for n in numbers(300)], journal=path)
         assert client.posts <= 2 * workers  # those already leaving when the first 401 came back, not 300
         rows = await journal_rows(path)
-        assert len(rows) == 300 and all(state == "pending" for state, _ in rows.values())
+        # Every row the reader claimed before the stop stays pending (the reader may stop before claiming all:
+        # the rest are added by the next run).
+        assert len(rows) >= 16 and all(state == "pending" for state, _ in rows.values())
     finally:
         await client.close()
 

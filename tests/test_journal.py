@@ -15,6 +15,7 @@ import pytest
 
 from wa_async._errors import WhatsAppError
 from wa_async._journal import Journal, JournalError, parse_callback_data
+from wa_async._journal_marks import marks_path, read_marks
 from wa_async._journal_sqlite import SqliteFile
 
 JOB = {"template": "sale", "phone_number_id": "123"}
@@ -67,6 +68,24 @@ async def test_mark_inflight_is_durable_before_it_returns(tmp_path: Path) -> Non
     async with Journal(path) as j:
         await j.begin(JOB)
         (claim,) = await j.claim([("a", "111")])
+        commits = j.commits
+        await j.mark_inflight(claim.row)
+        # Another reader of the marks file sees the mark while the journal is still open: it is in the page
+        # cache, which outlives the process. No transaction was needed for it.
+        assert read_marks(marks_path(path)) == {claim.row}
+        assert j.commits == commits
+        assert await j.counts() == {"inflight": 1}
+        j.record(claim.row, "sent", wamid="wamid.A")
+        await j.flush()
+        assert read_marks(marks_path(path)) == set()  # the outcome is committed: the mark goes
+    assert not marks_path(path).exists()  # nothing marked at the end: no file left beside the journal
+
+
+async def test_with_synchronous_full_a_mark_is_committed_before_it_returns(tmp_path: Path) -> None:
+    path = tmp_path / "job.sqlite"
+    async with Journal(path, synchronous="FULL") as j:
+        await j.begin(JOB)
+        (claim,) = await j.claim([("a", "111")])
         await j.mark_inflight(claim.row)
         # Another connection sees the commit while the journal is still open.
         other = sqlite3.connect(path)
@@ -74,11 +93,36 @@ async def test_mark_inflight_is_durable_before_it_returns(tmp_path: Path) -> Non
             assert other.execute("SELECT state FROM rows WHERE row=?", (claim.row,)).fetchone() == ("inflight",)
         finally:
             other.close()
+        assert not marks_path(path).exists()
+
+
+def test_marks_left_by_a_normal_run_count_in_a_full_one_and_the_other_way_round(tmp_path: Path) -> None:
+    path = tmp_path / "job.sqlite"
+    for i, sync in enumerate(("NORMAL", "FULL", "NORMAL")):  # each run marks row i in flight, then is killed
+        script = textwrap.dedent(f"""
+            import asyncio, os, signal
+            from wa_async._journal import Journal
+            async def main():
+                j = await Journal({str(path)!r}, synchronous={sync!r}).open()
+                await j.begin({JOB!r})
+                claims = await j.claim([(str(i), str(i)) for i in range(3)])
+                await j.mark_inflight(claims[{i}].row)
+                os.kill(os.getpid(), signal.SIGKILL)
+            asyncio.run(main())
+        """)
+        assert subprocess.run([sys.executable, "-c", script], timeout=30).returncode == -9
+
+    async def resume() -> list[str]:
+        async with Journal(path) as j:
+            await j.begin(JOB)
+            return [c.state for c in await j.claim([(str(i), str(i)) for i in range(3)])]
+
+    assert asyncio.run(resume()) == ["unknown"] * 3
 
 
 async def test_concurrent_marks_share_transactions(tmp_path: Path) -> None:
     path = tmp_path / "job.sqlite"
-    async with Journal(path) as j:
+    async with Journal(path, synchronous="FULL") as j:
         await j.begin(JOB)
         claims = await j.claim([(str(i), str(i)) for i in range(200)])
         before = j.commits
@@ -89,7 +133,7 @@ async def test_concurrent_marks_share_transactions(tmp_path: Path) -> None:
 
 async def test_marks_arriving_while_commits_run_are_all_committed(tmp_path: Path) -> None:
     path = tmp_path / "job.sqlite"
-    async with Journal(path, flush_interval=60) as j:  # no timer to rescue a mark the writer was not woken for
+    async with Journal(path, flush_interval=60, synchronous="FULL") as j:  # no timer to rescue a mark
         await j.begin(JOB)
         claims = await j.claim([(str(i), str(i)) for i in range(600)])
 
@@ -110,7 +154,7 @@ async def test_a_failed_write_fails_its_marks_and_keeps_the_outcomes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "job.sqlite"
-    async with Journal(path) as j:
+    async with Journal(path, synchronous="FULL") as j:
         await j.begin(JOB)
         a, b = await j.claim([("a", "1"), ("b", "2")])
         await j.mark_inflight(a.row)

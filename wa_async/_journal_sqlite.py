@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from ._journal import Claim, JournalError, JournalRow, RowState, describe_differences
+from ._journal_marks import MarkFile, marks_path, read_marks
 from ._journal_writer import Result
 
 try:  # Unix only; elsewhere a second run on the same journal is not prevented.
@@ -51,7 +52,7 @@ CREATE TABLE IF NOT EXISTS rows (
 class SqliteFile:
     """One journal file. Every method runs on the writer thread, which owns the connection."""
 
-    __slots__ = ("_conn", "_lock_fd", "path", "run", "synchronous")
+    __slots__ = ("_conn", "_lock_fd", "marks", "path", "run", "synchronous")
 
     def __init__(self, path: Path, synchronous: Literal["NORMAL", "FULL"]) -> None:
         self.path = path
@@ -59,6 +60,7 @@ class SqliteFile:
         self.run = 0
         self._conn: sqlite3.Connection | None = None
         self._lock_fd: int | None = None
+        self.marks: MarkFile | None = None  # the in-flight marks once a run began (synchronous="NORMAL")
 
     def __repr__(self) -> str:
         return f"<SqliteFile {str(self.path)!r} open={self._conn is not None} run={self.run}>"
@@ -91,6 +93,9 @@ class SqliteFile:
 
     def close(self) -> None:
         """Close the file and release the job lock."""
+        if self.marks is not None:
+            self.marks.close()
+            self.marks = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -99,9 +104,13 @@ class SqliteFile:
             self._lock_fd = None
 
     def begin(self, fingerprint: str) -> tuple[str, int, int]:
-        """Take the job lock, check or record the job's parameters: ``(job_id, run, key_version)``."""
+        """Take the job lock, check or record the job's parameters: ``(job_id, run, key_version)``.
+
+        Rows an earlier run left in flight (marked, or committed ``inflight``) and never settled become ``unknown``.
+        """
         conn = self._connection()
         self._lock()
+        left = read_marks(marks_path(self.path))
         with _transaction(conn):
             meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
             if "params" in meta and meta["params"] != fingerprint:
@@ -115,7 +124,16 @@ class SqliteFile:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('params', ?), ('job_id', ?), ('runs', ?)",
                          (fingerprint, job_id, str(run)))  # fmt: skip
             conn.execute("UPDATE rows SET state='unknown' WHERE state='inflight'")
+            conn.executemany("UPDATE rows SET state='unknown' WHERE row=? AND state='pending'", [(r,) for r in left])
         self.run = run
+        # Only now that the journal holds them may the old marks go.
+        if self.synchronous == "NORMAL":
+            if self.marks is None:
+                self.marks = MarkFile(marks_path(self.path))
+                self.marks.open(job_id)
+            self.marks.reset()
+        else:  # a FULL journal commits its marks to SQLite; marks from a NORMAL run before are applied above
+            marks_path(self.path).unlink(missing_ok=True)
         return job_id, run, int(meta.get("keys", "1"))
 
     def claim(self, entries: list[tuple[str, str]]) -> list[Claim]:
@@ -141,10 +159,12 @@ class SqliteFile:
                 else:
                     conn.execute("UPDATE rows SET run=?, duplicates=0 WHERE row=?", (self.run, row))
                     out.append(Claim(row, state, False, wamid, error, code))
+        if self.marks is not None:
+            self.marks.prepare(c.row for c in out)
         return out
 
     def write(self, marks: list[int], results: list[Result]) -> None:
-        """Commit in-flight marks and outcomes in one transaction."""
+        """Commit in-flight marks and outcomes in one transaction; then the settled rows' marks can go."""
         conn = self._connection()
         with _transaction(conn):
             conn.executemany("UPDATE rows SET state='inflight' WHERE row=?", [(r,) for r in marks])
@@ -152,6 +172,8 @@ class SqliteFile:
                 "UPDATE rows SET state=?, wamid=?, error_code=?, error=? WHERE row=?",
                 [(state, wamid, code, error, row) for row, state, wamid, code, error in results],
             )
+        if self.marks is not None:
+            self.marks.clear(row for row, *_ in results)
 
     def settle(self, job_id: str, row: int, state: RowState, wamid: str, code: int | None,
                error: str | None) -> bool:  # fmt: skip
@@ -203,9 +225,19 @@ class SqliteFile:
         return [JournalRow(*r) for r in cur.fetchall()]
 
     def counts(self) -> dict[str, int]:
-        """How many rows are in each state."""
-        cur = self._connection().execute("SELECT state, count(*) FROM rows GROUP BY state")
-        return {state: n for state, n in cur.fetchall()}
+        """How many rows are in each state (a marked row that is pending in the file is in flight)."""
+        conn = self._connection()
+        counts = {state: n for state, n in conn.execute("SELECT state, count(*) FROM rows GROUP BY state")}
+        marked = self.marks.marked() if self.marks is not None else read_marks(marks_path(self.path))
+        if marked:
+            flying = sum(conn.execute("SELECT count(*) FROM rows WHERE state='pending' AND row=?", (r,)).fetchone()[0]
+                         for r in marked)  # fmt: skip
+            if flying:
+                counts["pending"] -= flying
+                counts["inflight"] = counts.get("inflight", 0) + flying
+                if not counts["pending"]:
+                    del counts["pending"]
+        return counts
 
     # -- helpers ---------------------------------------------------------------------------------------
 
