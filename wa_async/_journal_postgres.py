@@ -55,7 +55,7 @@ T = TypeVar("T")
 _KEYS = 2  # the key format of new jobs (see _broadcast.message_key)
 _AUTO_KEY = re.compile(r"[0-9a-f]{24}")
 _MAX_JOB_NAME = 200
-_MARK_CONNECTIONS = 3  # marks go out on whichever is idle: a request waits about one round trip for its mark
+_MARK_CONNECTIONS = 2  # marks go out on whichever is idle: a request waits about one round trip for its mark
 _LOCK_ID = 0x7761_6173_796E_6301 & 0x7FFF_FFFF_FFFF_FFFF  # advisory lock for creating the tables
 
 _DDL = """
