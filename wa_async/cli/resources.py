@@ -192,7 +192,8 @@ def _media_delete(args: argparse.Namespace) -> int:
 
 
 def _templates(subparsers: Any) -> None:
-    verbs = _group(subparsers, "templates", "list, inspect, create or delete message templates (needs --waba-id)")
+    verbs = _group(subparsers, "templates", "list, inspect, create, edit or delete message templates "
+                                            "(needs --waba-id)")  # fmt: skip
     p = _verb(verbs, "list", "list templates (every page)", _templates_list)
     p.add_argument("--status", help="APPROVED, PENDING, REJECTED, PAUSED, ... (comma-separated)")
     p.add_argument("--name", help="names containing this")
@@ -207,6 +208,21 @@ def _templates(subparsers: Any) -> None:
     p.add_argument("--language", default="en_US", help="language code (default en_US)")
     p.add_argument("--category", required=True, choices=["AUTHENTICATION", "MARKETING", "UTILITY"], type=str.upper)
     p.add_argument("--body", required=True, metavar="TEXT", help="the body; {{1}}, {{2}} ... are parameters")
+    _component_arguments(p)
+    p = _verb(verbs, "edit", "edit a template: its components (all of them), category or time-to-live",
+              _templates_edit)  # fmt: skip
+    p.add_argument("template_id", metavar="ID")
+    p.add_argument("--category", choices=["AUTHENTICATION", "MARKETING", "UTILITY"], type=str.upper)
+    p.add_argument("--body", metavar="TEXT", help="the new body; with it, the other component flags replace all")
+    _component_arguments(p)
+    p = _verb(verbs, "delete", "delete a template (every language, or one with --hsm-id)", _templates_delete)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--hsm-id", metavar="ID", help="the template id of one language's version")
+    p = _verb(verbs, "delete-ids", "delete up to 100 templates by id, all or none", _templates_delete_ids)
+    p.add_argument("template_ids", metavar="ID", nargs="+")
+
+
+def _component_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--example", action="append", default=[], metavar="VALUE",
                    help="an example value for the next body parameter (repeat)")  # fmt: skip
     p.add_argument("--header", metavar="TEXT", help="a text header")
@@ -215,9 +231,9 @@ def _templates(subparsers: Any) -> None:
     p.add_argument("--quick-reply", action="append", default=[], metavar="LABEL", help="a quick-reply button")
     p.add_argument("--url-button", action="append", default=[], metavar="LABEL=URL", help="a URL button")
     p.add_argument("--phone-button", action="append", default=[], metavar="LABEL=PHONE", help="a call button")
-    p = _verb(verbs, "delete", "delete a template (every language, or one with --hsm-id)", _templates_delete)
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--hsm-id", metavar="ID", help="the template id of one language's version")
+    p.add_argument("--ttl", type=int, metavar="SECONDS",
+                   help="time-to-live of its messages: authentication 30-900, utility 30-43200, marketing "
+                        "43200-2592000 (-1: 30 days, authentication and utility)")  # fmt: skip
 
 
 def _templates_list(args: argparse.Namespace) -> int:
@@ -245,20 +261,47 @@ def _pair(spec: str, flag: str) -> tuple[str, str]:
     return label, value
 
 
+def _components(args: argparse.Namespace) -> list[Component]:
+    components: list[Component] = []
+    if args.header is not None:
+        components.append(HeaderText(args.header, example=args.header_example))
+    components.append(BodyText(args.body, examples=args.example or None))
+    if args.footer is not None:
+        components.append(FooterText(args.footer))
+    components += [QuickReplyButton(label) for label in args.quick_reply]
+    components += [UrlButton(*_pair(s, "--url-button")) for s in args.url_button]
+    components += [PhoneNumberButton(*_pair(s, "--phone-button")) for s in args.phone_button]
+    return components
+
+
 def _templates_create(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        components: list[Component] = []
-        if args.header is not None:
-            components.append(HeaderText(args.header, example=args.header_example))
-        components.append(BodyText(args.body, examples=args.example or None))
-        if args.footer is not None:
-            components.append(FooterText(args.footer))
-        components += [QuickReplyButton(label) for label in args.quick_reply]
-        components += [UrlButton(*_pair(s, "--url-button")) for s in args.url_button]
-        components += [PhoneNumberButton(*_pair(s, "--phone-button")) for s in args.phone_button]
-        info = await client.templates.create(args.name, args.language, args.category, components)
+        info = await client.templates.create(args.name, args.language, args.category, _components(args),
+                                             ttl=args.ttl)  # fmt: skip
         _print_json(info)
         return 0
+
+    return _with_client(args, body, phone=False, waba=True)
+
+
+def _templates_edit(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        if args.body is None and (args.header or args.footer or args.example or args.quick_reply
+                                  or args.url_button or args.phone_button):  # fmt: skip
+            raise UsageError("an edit replaces every component: give --body with the others")
+        components = _components(args) if args.body is not None else None
+        ok = await client.templates.edit(args.template_id, components, category=args.category, ttl=args.ttl)
+        print("edited" if ok else "not edited")
+        return 0 if ok else 1
+
+    return _with_client(args, body, phone=False)
+
+
+def _templates_delete_ids(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        ok = await client.templates.delete_many(args.template_ids)
+        print("deleted" if ok else "not deleted")
+        return 0 if ok else 1
 
     return _with_client(args, body, phone=False, waba=True)
 

@@ -229,6 +229,8 @@ class TemplateStore:
 
 
 def _placeholders(template: dict[str, Any]) -> int:
+    if template["category"] == "AUTHENTICATION":
+        return 1  # Meta writes the body, "*{{1}}* is your verification code.": the code is its one parameter
     for component in template["components"]:
         if component.get("type", "").upper() == "BODY":
             return len(set(_PLACEHOLDER.findall(component.get("text", ""))))
