@@ -36,11 +36,23 @@ from wa_async._request import decode_error
         (100, E.ApiError, "never"),
         (131008, E.ApiError, "never"),
         (131009, E.ApiError, "never"),
+        # Marketing: "do not resend" (FACTS §2.3, FACTS-2026 §14.5).
+        (131049, E.RecipientError, "never"),
+        (131050, E.RecipientError, "never"),
+        (131055, E.ApiError, "never"),
+        (131063, E.TemplateError, "never"),
+        (134100, E.TemplateError, "never"),
+        (134101, E.TemplateError, "never"),
+        (134102, E.TemplateError, "never"),
     ],
 )
 def test_code_table(code: int, cls: type, scope: str) -> None:
     assert E.error_class(code, 400) is cls
     assert E.retry_scope(code, 400) == scope
+
+
+def test_template_unavailable_is_not_retried_though_meta_answers_it_with_http_500() -> None:
+    assert E.error_class(134102, 500) is E.TemplateError and E.retry_scope(134102, 500) == "never"
 
 
 def test_http_status_only_without_a_code() -> None:

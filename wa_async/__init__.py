@@ -98,6 +98,7 @@ from ._messages import (
     VideoParam,
     VoiceCall,
 )
+from ._opt_outs import OptOuts
 from ._options import DEFAULT_API_VERSION, ClientOptions
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
 from ._request import ApiCall, Request, SendMessage, SendMessageResult, SendResult
@@ -211,6 +212,7 @@ __all__ = [
     "Multipart",
     "Name",
     "NotFound",
+    "OptOuts",
     "OrderAmount",
     "OrderDetails",
     "OrderItem",

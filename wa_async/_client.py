@@ -35,6 +35,7 @@ from .resources import Media, PhoneNumbers, Profile, Templates
 if TYPE_CHECKING:
     from ._broadcast import BroadcastReport
     from ._journal import JournalStore
+    from ._opt_outs import OptOuts
     from .webhooks import Status
 
 __all__ = ["Client"]
@@ -340,12 +341,17 @@ class Client(Shortcuts):
         job: str | Mapping[str, Any] | None = None,
         pair_interval: float = PAIR_INTERVAL,
         total: int | None = None,
+        marketing: bool = False,
+        opt_outs: OptOuts | str | os.PathLike[str] | None = None,
+        stop_on_pause: bool = False,
     ) -> BroadcastReport:
         """Send many messages through the queue, optionally journaled so a killed run resumes without sending
         anything twice (see the broadcast guide). Returns a [`BroadcastReport`][wa_async.BroadcastReport].
 
         ``pair_interval`` is the time between two messages to one recipient; ``total`` gives the progress bar a
-        total when ``messages`` has no ``len()`` (a generator).
+        total when ``messages`` has no ``len()`` (a generator). ``marketing=True`` sends every template through
+        the Marketing Messages API and skips the users in ``opt_outs`` (by default ``opt-outs.sqlite`` beside the
+        journal); ``stop_on_pause`` stops the job when Meta paces the template.
         """
         from ._broadcast import broadcast
 
@@ -358,6 +364,9 @@ class Client(Shortcuts):
             job=job,
             pair_interval=pair_interval,
             total=total,
+            marketing=marketing,
+            opt_outs=opt_outs,
+            stop_on_pause=stop_on_pause,
         )
 
     # -- any other request -----------------------------------------------------------------------

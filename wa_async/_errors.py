@@ -229,6 +229,7 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131045: (ApiError, "never", "phone number registration error"),
     131047: (RecipientError, "never", "more than 24 hours since the recipient last replied: send a template"),
     131048: (RateLimited, "never", "spam rate limit hit: the number is restricted"),
+    # FACTS §2.3: 131049 "Doing so will only result in another error" (wait at least 24 h); 131050 "Do not retry".
     131049: (RecipientError, "never", "not delivered to maintain healthy ecosystem engagement"),
     131050: (RecipientError, "never", "user stopped marketing messages"),
     131051: (MediaError, "never", "unsupported message type"),
@@ -237,10 +238,17 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131055: (ApiError, "never", "method not allowed"),
     131056: (RateLimited, "recipient", "pair rate limit: too many messages to this recipient"),
     131057: (ServerError, "request", "account in maintenance mode"),
+    # FACTS-2026 §14.5: send it through the Marketing Messages API (Template(..., marketing=True)) instead.
     131063: (TemplateError, "never", "marketing templates disabled for Cloud API"),
     131064: (RateLimited, "never", "messaging limit reached after template classification violations"),
     133004: (ServerError, "request", "server temporarily unavailable"),
     133010: (ApiError, "never", "phone number not registered"),
+    # The Marketing Messages API (FACTS-2026 §14.5). 134101 clears by itself in about 10 minutes: a broadcast stops
+    # on it (rows left pending for the next run) rather than retrying within seconds or failing every row for good.
+    134100: (TemplateError, "never", "the Marketing Messages API sends marketing templates only"),
+    134101: (TemplateError, "never", "template still syncing with the Marketing Messages API: wait about 10 minutes"),
+    134102: (TemplateError, "never", "template unavailable on the Marketing Messages API: check the account's "
+                                     "onboarding (marketing_messages_lite_api_status)"),
     2494100: (ServerError, "request", "account in maintenance mode"),
 }
 
