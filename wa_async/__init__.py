@@ -98,7 +98,7 @@ from ._messages import (
     VideoParam,
     VoiceCall,
 )
-from ._opt_outs import OptOuts
+from ._opt_outs import OptOuts, OptOutsError
 from ._options import DEFAULT_API_VERSION, ClientOptions
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
 from ._request import ApiCall, Request, SendMessage, SendMessageResult, SendResult
@@ -213,6 +213,7 @@ __all__ = [
     "Name",
     "NotFound",
     "OptOuts",
+    "OptOutsError",
     "OrderAmount",
     "OrderDetails",
     "OrderItem",

@@ -25,14 +25,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self
 
-from ._errors import ValidationError
+from ._errors import ValidationError, WhatsAppError
 from ._messages._check import recipient
 
-__all__ = ["OptOutBackend", "OptOuts", "read_opt_out_file"]
+__all__ = ["OptOutBackend", "OptOuts", "OptOutsError", "read_opt_out_file"]
 
 State = Literal["stop", "resume"]
 _COLUMNS = ("phone", "to", "wa_id", "recipient", "user_id", "bsuid", "parent_user_id")
 _CHUNK = 500
+
+
+class OptOutsError(WhatsAppError):
+    """The opt-out store cannot be used: the file is not SQLite or cannot be written."""
 
 
 class OptOutBackend(Protocol):

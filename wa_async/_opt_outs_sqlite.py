@@ -11,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from ._errors import WhatsAppError
+from ._opt_outs import OptOutsError
 
-__all__ = ["OptOutsError", "SqliteOptOuts"]
+__all__ = ["SqliteOptOuts"]
 
 T = TypeVar("T")
 
@@ -25,10 +25,6 @@ CREATE TABLE IF NOT EXISTS opt_outs (
     source TEXT
 )
 """
-
-
-class OptOutsError(WhatsAppError):
-    """The opt-out file cannot be used (not SQLite, not writable, another program's database)."""
 
 
 class SqliteOptOuts:
