@@ -90,7 +90,7 @@ class Messages:
         except msgspec.DecodeError:
             raise param("Request body is not valid JSON") from None
         parsed = validate(body)
-        fired = self.faults.take(parsed.wa_id) if self.faults else ()
+        fired = self.faults.before_accept(parsed.wa_id) if self.faults else ()
         self.stats.faults += len(fired)
         for fault in fired:
             if not fault.accepts:
@@ -121,6 +121,8 @@ class Messages:
         self.accepted.append(record)
         self.stats.accepted += 1
 
+        fired = self.faults.on_accept(parsed.wa_id) if self.faults else ()
+        self.stats.faults += len(fired)
         failed_code = next((f.error_code for f in fired if f.kind == "undeliverable"), None)
         if self.webhooks is not None:
             self.webhooks.schedule_statuses(record, self.status_delays, failed_code=failed_code, category=category)
