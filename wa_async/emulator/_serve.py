@@ -10,7 +10,7 @@ from typing import Any
 
 from ._server import Emulator
 
-__all__ = ["describe", "main", "serve"]
+__all__ = ["check_options", "describe", "main", "serve"]
 
 
 async def serve(
@@ -44,6 +44,15 @@ def describe(emu: Emulator) -> str:
     ])  # fmt: skip
 
 
+def check_options(port: int, rate: int) -> str | None:
+    """What is wrong with a command line's ``--port`` and ``--rate``, in one line, or None."""
+    if not 0 <= port <= 65535:
+        return f"--port must be 0 to 65535 (0 picks a free port), got {port}"
+    if rate < 0:
+        return f"--rate must be 0 (no limit) or more requests per second, got {rate}"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m wa_async.emulator [--host H] [--port N] [--rate R] [--webhook-url U] [--app-secret S]``."""
     parser = argparse.ArgumentParser(prog="python -m wa_async.emulator", description=__doc__)
@@ -53,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--webhook-url")
     parser.add_argument("--app-secret")
     args = parser.parse_args(argv)
+    problem = check_options(args.port, args.rate)
+    if problem is not None:
+        parser.exit(2, f"python -m wa_async.emulator: error: {problem}\n")
 
     def ready(emu: Emulator) -> None:
         print(describe(emu), flush=True)

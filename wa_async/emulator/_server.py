@@ -14,7 +14,7 @@ from aiohttp import web
 from ._account import Account
 from ._faults import Fault, FaultSet
 from ._graph import GraphError, json_response
-from ._inbound import inbound_message
+from ._inbound import STATUSES, inbound_message, message_content, status_item
 from ._limits import PairLimit, SlidingWindow
 from ._maton import Connections
 from ._media import MAX_UPLOAD, MediaStore
@@ -208,39 +208,120 @@ class Emulator:
         list_reply: tuple[str, str] | tuple[str, str, str] | None = None,
         reaction: tuple[str, str] | None = None,
         image: dict[str, Any] | None = None,
+        video: dict[str, Any] | None = None,
+        audio: dict[str, Any] | None = None,
+        document: dict[str, Any] | None = None,
+        sticker: dict[str, Any] | None = None,
+        location: dict[str, Any] | None = None,
         name: str = "Test User",
         context: str | None = None,
         phone_number_id: str | None = None,
     ) -> str:
-        """Post an inbound message webhook as if ``from_`` wrote to the business; return its wamid.
+        """Post a message webhook as if ``from_`` wrote to the business; return the message's wamid.
 
-        Give one of ``text``, ``button_reply=(id, title)``, ``list_reply=(id, title[, description])``,
-        ``reaction=(message_id, emoji)`` or ``image={"id", "mime_type", "sha256", ...}``; ``context`` is the
-        wamid of the business message it answers. It opens ``from_``'s 24-hour window (FACTS §10); with
-        ``enforce_window=True`` and no ``webhook_url`` it only does that.
+        It opens ``from_``'s 24-hour customer service window; with ``enforce_window=True`` and no
+        ``webhook_url`` it only does that.
+
+        Args:
+            from_: The user's number.
+            text: A text message's body.
+            button_reply: ``(id, title)`` of a tapped reply button.
+            list_reply: ``(id, title)`` or ``(id, title, description)`` of a chosen list row.
+            reaction: ``(message_id, emoji)``.
+            image: A media object, ``{"id", "mime_type", "sha256"?, "caption"?}``; so are ``video``,
+                ``audio``, ``document`` (with ``filename``) and ``sticker``.
+            video: See ``image``.
+            audio: See ``image``.
+            document: See ``image``.
+            sticker: See ``image``.
+            location: ``{"latitude", "longitude", "name"?, "address"?}``.
+            name: The user's profile name.
+            context: The wamid of the business message this answers.
+            phone_number_id: The business number written to (default the emulator's).
+
+        Raises:
+            ValueError: Not exactly one content was given.
+            RuntimeError: Neither ``webhook_url`` nor ``enforce_window=True`` is set.
+
+        Example:
+            ```python
+            wamid = await emu.inbound("15551234567", text="hi")
+            await emu.inbound("15551234567", button_reply=("yes", "Yes"), context=sent_wamid)
+            ```
         """
+        content = message_content(
+            text=text, button_reply=button_reply, list_reply=list_reply, reaction=reaction, location=location,
+            image=image, video=video, audio=audio, document=document, sticker=sticker,
+        )  # fmt: skip
+        wamid, _ = await self._inbound(from_, content, name=name, context=context, phone_number_id=phone_number_id)
+        return wamid
+
+    async def _inbound(
+        self,
+        from_: str,
+        content: tuple[str, dict[str, Any]],
+        *,
+        name: str,
+        context: str | None,
+        phone_number_id: str | None,
+    ) -> tuple[str, bool]:
         if self._webhooks is None and not self.messages.enforce_window:
             raise RuntimeError("inbound() needs webhook_url (or enforce_window=True, to open a window only)")
         pnid = phone_number_id or self.phone_number_id
         self.windows.opened(pnid, normalize_to(from_) or from_, self._now())
         wamid = self.messages.new_wamid(from_)
         if self._webhooks is None:
-            return wamid
+            return wamid, False
         message = inbound_message(
             wamid=wamid,
             from_=from_,
             timestamp=str(int(time.time())),
-            text=text,
-            button_reply=button_reply,
-            list_reply=list_reply,
-            reaction=reaction,
-            image=image,
+            content=content,
             context={"from": self.display_phone_number, "id": context} if context else None,
         )
         contacts = [{"profile": {"name": name}, "wa_id": from_}]
         payload = self._webhooks.envelope(pnid, {"contacts": contacts, "messages": [message]})
-        await self._webhooks.post(payload)
-        return wamid
+        return wamid, await self._webhooks.post(payload)
+
+    async def status(
+        self, wamid: str, status: str, *, recipient: str | None = None, code: int | None = None
+    ) -> bool:
+        """Post a status webhook for ``wamid`` now; True when the receiver answered 2xx.
+
+        Statuses of accepted messages are posted by themselves (``status_delays``); this posts one more, for
+        a test of what a bot does with, say, a late ``failed``.
+
+        Args:
+            wamid: The message's id; one the emulator accepted, or any with ``recipient``.
+            status: ``sent``, ``delivered``, ``read``, ``failed`` or ``played``.
+            recipient: The user's number; default the accepted message's.
+            code: The error code of a ``failed`` status (default 131026, undeliverable).
+
+        Raises:
+            ValueError: An unknown status, or an unknown wamid without ``recipient``.
+            RuntimeError: No ``webhook_url`` is set.
+        """
+        if self._webhooks is None:
+            raise RuntimeError("status() needs webhook_url")
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        record = next((a for a in reversed(self.accepted) if a.wamid == wamid), None)
+        if recipient is not None:
+            recipient_id = normalize_to(recipient) or recipient
+        elif record is not None:
+            recipient_id = record.wa_id
+        else:
+            raise ValueError(f"no accepted message {wamid!r}: give its recipient")
+        item = status_item(
+            wamid=wamid,
+            status=status,
+            recipient_id=recipient_id,
+            timestamp=str(int(time.time())),
+            callback_data=record.payload.get("biz_opaque_callback_data") if record is not None else None,
+            failed_code=(code or 131026) if status == "failed" else None,
+        )
+        pnid = record.phone_number_id if record is not None and record.phone_number_id else self.phone_number_id
+        return await self._webhooks.post(self._webhooks.envelope(pnid, {"statuses": [item]}))
 
     # --- the app -----------------------------------------------------------------------------------------------
     def _now(self) -> float:
@@ -271,6 +352,8 @@ class Emulator:
         add("GET", "/__emulator/stats", self._get_stats)
         add("GET", "/__emulator/accepted", self._get_accepted)
         add("POST", "/__emulator/reset", self._post_reset)
+        add("POST", "/__emulator/inbound", self._post_inbound)
+        add("POST", "/__emulator/status", self._post_status)
         return app
 
     @staticmethod
@@ -342,6 +425,55 @@ class Emulator:
     async def _post_reset(self, request: web.Request) -> web.StreamResponse:
         self.reset()
         return json_response({"success": True})
+
+    async def _post_inbound(self, request: web.Request) -> web.StreamResponse:
+        """``POST /__emulator/inbound``: the keywords of :meth:`inbound` as JSON, ``from`` for ``from_``."""
+        body = await _control_body(request)
+        try:
+            options = {key: body.pop(key) for key in ("name", "context", "phone_number_id") if key in body}
+            from_ = str(body.pop("from", "16505551234"))
+            for key in ("button_reply", "list_reply", "reaction"):
+                if key in body:
+                    body[key] = tuple(body[key])
+            content = message_content(**body)
+            wamid, delivered = await self._inbound(
+                from_, content, name=options.get("name", "Test User"), context=options.get("context"),
+                phone_number_id=options.get("phone_number_id"),
+            )  # fmt: skip
+        except (TypeError, ValueError) as error:
+            return _control_error(400, str(error))
+        except RuntimeError as error:
+            return _control_error(409, str(error))
+        return json_response({"id": wamid, "delivered": delivered})
+
+    async def _post_status(self, request: web.Request) -> web.StreamResponse:
+        """``POST /__emulator/status``: ``{"id", "status", "recipient"?, "code"?}``, as :meth:`status`."""
+        body = await _control_body(request)
+        try:
+            delivered = await self.status(
+                str(body["id"]), str(body["status"]), recipient=body.get("recipient"), code=body.get("code")
+            )
+        except KeyError as error:
+            return _control_error(400, f"missing {error.args[0]!r}")
+        except ValueError as error:
+            return _control_error(400, str(error))
+        except RuntimeError as error:
+            return _control_error(409, str(error))
+        return json_response({"id": body["id"], "delivered": delivered})
+
+
+async def _control_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    return body
+
+
+def _control_error(status: int, message: str) -> web.Response:
+    return json_response({"error": {"message": message}}, status=status)
 
 
 def _no_object(method: str, node: str) -> GraphError:

@@ -12,17 +12,45 @@ from typing import Any
 import aiohttp
 import msgspec
 
+from ._inbound import status_item
 from ._records import Accepted, Stats
 
-__all__ = ["WebhookSender", "sign"]
+__all__ = ["WebhookSender", "deliver", "envelope", "sign"]
 
 _ENCODE = msgspec.json.Encoder().encode
-_HREF = "/documentation/business-messaging/whatsapp/support/error-codes"
 
 
 def sign(body: bytes, app_secret: str) -> str:
     """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body (FACTS §5.2)."""
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def envelope(waba_id: str, display_phone_number: str, phone_number_id: str, value: dict[str, Any]) -> dict[str, Any]:
+    """Wrap ``value`` (``statuses``, or ``contacts`` and ``messages``) in Meta's webhook envelope."""
+    metadata = {"display_phone_number": display_phone_number, "phone_number_id": phone_number_id}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": waba_id,
+            "changes": [{"value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
+                         "field": "messages"}],
+        }],
+    }  # fmt: skip
+
+
+async def deliver(session: aiohttp.ClientSession, url: str, payload: dict[str, Any], app_secret: str | None) -> int:
+    """Post one webhook body to ``url``, signed when ``app_secret`` is given; return the HTTP status.
+
+    Raises:
+        aiohttp.ClientError: The request failed (as do ``TimeoutError`` and ``OSError``).
+    """
+    body = _ENCODE(payload)
+    headers = {"Content-Type": "application/json"}
+    if app_secret is not None:
+        headers["X-Hub-Signature-256"] = sign(body, app_secret)
+    async with session.post(url, data=body, headers=headers) as resp:
+        await resp.read()
+        return resp.status
 
 
 class WebhookSender:
@@ -61,16 +89,11 @@ class WebhookSender:
         """Post one webhook body; True on a 2xx answer."""
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        body = _ENCODE(payload)
-        headers = {"Content-Type": "application/json"}
-        if self.app_secret is not None:
-            headers["X-Hub-Signature-256"] = sign(body, self.app_secret)
         try:
-            async with self._session.post(self.url, data=body, headers=headers) as resp:
-                await resp.read()
-                ok = 200 <= resp.status < 300
+            status = await deliver(self._session, self.url, payload, self.app_secret)
         except (TimeoutError, aiohttp.ClientError, OSError):
-            ok = False
+            status = 0
+        ok = 200 <= status < 300
         if ok:
             self.stats.webhooks_sent += 1
         else:
@@ -103,44 +126,19 @@ class WebhookSender:
             await self.post(self.envelope(msg.phone_number_id, {"statuses": [item]}))
 
     def _status(self, msg: Accepted, status: str, failed_code: int | None, category: str | None) -> dict[str, Any]:
-        item: dict[str, Any] = {
-            "id": msg.wamid,
-            "status": status,
-            "timestamp": str(int(self.wall())),
-            "recipient_id": msg.wa_id,
-        }
-        callback = msg.payload.get("biz_opaque_callback_data")
-        if callback is not None:
-            item["biz_opaque_callback_data"] = callback
-        if status in ("sent", "delivered"):  # pricing rides on sent and one later status (FACTS §5.5)
-            item["pricing"] = {
-                "billable": True,
-                "pricing_model": "PMP",
-                "type": "regular" if category else "free_customer_service",
-                "category": category or "service",
-            }
-        if failed_code is not None:
-            title = "Message undeliverable." if failed_code == 131026 else "Message failed to send."
-            item["errors"] = [{
-                "code": failed_code,
-                "title": title,
-                "message": title,
-                "error_data": {"details": "The message could not be delivered to the recipient."},
-                "href": _HREF,
-            }]  # fmt: skip
-        return item
+        return status_item(
+            wamid=msg.wamid,
+            status=status,
+            recipient_id=msg.wa_id,
+            timestamp=str(int(self.wall())),
+            callback_data=msg.payload.get("biz_opaque_callback_data"),
+            category=category,
+            failed_code=failed_code,
+        )
 
     def envelope(self, phone_number_id: str, value: dict[str, Any]) -> dict[str, Any]:
-        """Wrap ``value`` (``statuses``/``messages``/``contacts``) in Meta's webhook envelope (FACTS §5.3)."""
-        metadata = {"display_phone_number": self.display_phone_number, "phone_number_id": phone_number_id}
-        return {
-            "object": "whatsapp_business_account",
-            "entry": [{
-                "id": self.waba_id,
-                "changes": [{"value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
-                             "field": "messages"}],
-            }],
-        }  # fmt: skip
+        """Wrap ``value`` (``statuses``/``messages``/``contacts``) in Meta's webhook envelope."""
+        return envelope(self.waba_id, self.display_phone_number, phone_number_id, value)
 
     async def drain(self) -> None:
         """Wait until every scheduled webhook has been posted."""
