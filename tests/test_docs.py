@@ -12,7 +12,8 @@ Sybil finds the blocks; how each kind runs (the same rules are in docs/contribut
 - ``<!-- skip: next "why" -->`` before a block skips it: the reason is required and shows in the report.
 
 The environment is what a user's would be: ``WA_PHONE_NUMBER_ID``, ``WA_WABA_ID``, ``WA_BASE_URL`` (the
-emulator's gateway URL), ``MATON_API_KEY`` and ``MATON_CTRL_URL`` name the emulator; each page runs in a fresh
+emulator's gateway URL), ``MATON_API_KEY`` and ``MATON_CTRL_URL`` name the emulator, ``REDIS_URL`` a
+``redis-server`` of the test's own; each page runs in a fresh
 directory holding the files of ``tests/data/docs/`` (a recipients CSV, a PDF); only loopback addresses resolve.
 """
 
@@ -42,6 +43,7 @@ from sybil.parsers.abstract import DocTestStringParser
 from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
 
 from tests.emulator_process import emulator_process
+from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -165,8 +167,8 @@ SYBIL = Sybil(
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[dict[str, str]]:
-    with emulator_process("--rate", "0") as info:
-        yield info
+    with emulator_process("--rate", "0") as info, RedisServer() as redis:
+        yield info | {"redis_url": redis.url}
 
 
 @pytest.fixture
@@ -193,6 +195,7 @@ def _environment(emulator: dict[str, str]) -> dict[str, str]:
         "WA_BASE_URL": emulator["gateway_url"],
         "MATON_API_KEY": "docs-test-key",
         "MATON_CTRL_URL": emulator["ctrl_url"],
+        "REDIS_URL": emulator["redis_url"],
         "WA_VERIFY_TOKEN": "docs-verify-token",
         "WA_APP_SECRET": "docs-app-secret",
     }
