@@ -20,7 +20,7 @@
         └── ServerError
 
 Meta says to build error handling "around error codes instead of subcodes or HTTP response status codes"
-(FACTS §2.1), so :func:`error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
+(docs/limits.md), so :func:`error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
 error body came back.
 """
 
@@ -108,7 +108,7 @@ class DeliveryUnknown(TransportError):
 class ApiError(WhatsAppError):
     """Meta or the gateway answered with an error.
 
-    Attributes mirror Graph's error JSON (FACTS §2.1): ``code``, ``subcode``, ``message``, ``type``,
+    Attributes mirror Graph's error JSON (docs/limits.md): ``code``, ``subcode``, ``message``, ``type``,
     ``details`` (``error_data.details``), ``fbtrace_id``, ``is_transient``; plus ``http_status``,
     ``retry_after`` (seconds, from ``Retry-After`` or the usage header) and ``request`` (what was sent).
     """

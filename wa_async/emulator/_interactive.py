@@ -1,4 +1,4 @@
-"""Interactive message checks: reply buttons, lists, CTA URL, flows (FACTS §3.2, §4)."""
+"""Interactive message checks: reply buttons, lists, CTA URL, flows (docs/limits.md)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def check_interactive(obj: dict[str, Any]) -> None:
     if check is None and kind not in _COMMERCE:
         raise invalid(f"Parameter 'interactive.type' has an unsupported value '{kind}'")
     if "footer" in obj:
-        text_field(obj, "footer", "interactive.footer", 60)  # FACTS §4: every footer is ≤60
+        text_field(obj, "footer", "interactive.footer", 60)  # docs/limits.md: every footer is ≤60
     if check is not None:
         check(obj)
 

@@ -109,7 +109,7 @@ class Messages:
         if parsed.type == "template":
             category = self.templates.check_send(body["template"]) if self.check_templates else "marketing"
         elif self.enforce_window:
-            self.windows.check(pnid, parsed.wa_id, self.clock())  # free-form needs an open window (FACTS §10)
+            self.windows.check(pnid, parsed.wa_id, self.clock())  # free-form needs an open window (docs/limits.md)
         if self.pairs is not None and not self.pairs.take((pnid, parsed.wa_id), self.clock()):
             raise GraphError(
                 131056,

@@ -380,7 +380,7 @@ class Emulator:
         if path.startswith(GATEWAY_PREFIX):
             window, key = self._gateway_window, token  # the gateway counts every request of an account
         elif request.method == "POST" and path.endswith("/messages"):
-            window, key = self._graph_window, request.match_info.get("pnid", "")  # FACTS §1.1: per number
+            window, key = self._graph_window, request.match_info.get("pnid", "")  # docs/limits.md: per number
         if window is not None:
             allowed = window.hit(key, self._now())
             if window.max_window > stats.max_window:

@@ -1,4 +1,4 @@
-"""Checks of a ``template`` message's shape (FACTS §3.3); the store check (132001) is the handler's."""
+"""Checks of a ``template`` message's shape (docs/limits.md); the store check (132001) is the handler's."""
 
 from __future__ import annotations
 

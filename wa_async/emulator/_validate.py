@@ -1,4 +1,4 @@
-"""Validation of a ``POST /messages`` body by Meta's documented rules (FACTS §3, §4).
+"""Validation of a ``POST /messages`` body by Meta's documented rules (docs/limits.md).
 
 Codes follow Meta's split: 100 for Graph's own envelope parameters (``messaging_product``, ``to``, ``type``,
 ``recipient_type``, ``biz_opaque_callback_data``, the text body length), 131008 for a required field missing
@@ -84,7 +84,7 @@ def validate(body: Any) -> Parsed:
         names = ", ".join(sorted(MESSAGE_TYPES)).upper()
         raise param(f'Param type must be one of {{{names}}} - got "{type_}".')
     callback = body.get("biz_opaque_callback_data")
-    if callback is not None and (not isinstance(callback, str) or len(callback) > 512):  # FACTS §4
+    if callback is not None and (not isinstance(callback, str) or len(callback) > 512):  # docs/limits.md
         raise param("Param biz_opaque_callback_data must be a string of at most 512 characters.")
     context = body.get("context")
     if context is not None:
@@ -99,7 +99,7 @@ def validate(body: Any) -> Parsed:
 
 
 def _read_receipt(body: dict[str, Any]) -> Parsed:
-    # Mark as read, optionally with a typing indicator (FACTS §3.2).
+    # Mark as read, optionally with a typing indicator (docs/limits.md).
     if body["status"] != "read":
         raise param(f'Param status must be one of {{READ}} - got "{body["status"]}".')
     message_id = req_str(body, "message_id", "message_id")
@@ -115,7 +115,7 @@ def _text(obj: dict[str, Any]) -> None:
         raise missing("Parameter 'text.body' is required")
     if not isinstance(body, str):
         raise invalid("Parameter 'text.body' must be a string")
-    if len(body) > 4096:  # FACTS §4
+    if len(body) > 4096:  # docs/limits.md
         raise param(f"Param text['body'] must be at most 4096 characters long, got {len(body)}")
     if not isinstance(obj.get("preview_url", False), bool):
         raise invalid("Parameter 'text.preview_url' must be a boolean")
@@ -125,7 +125,7 @@ def _media(kind: str) -> Any:
     def check(obj: dict[str, Any]) -> None:
         check_media(obj, kind)
         if kind in _CAPTIONED:
-            opt_str(obj, "caption", f"{kind}.caption", 1024)  # FACTS §4
+            opt_str(obj, "caption", f"{kind}.caption", 1024)  # docs/limits.md
         elif "caption" in obj:
             raise invalid(f"Parameter '{kind}.caption' is not supported for {kind} messages")
         if kind == "document":

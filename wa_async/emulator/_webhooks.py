@@ -1,4 +1,4 @@
-"""Signed webhooks in Meta's envelope (FACTS §5.2 to §5.5): status updates and inbound messages."""
+"""Signed webhooks in Meta's envelope (docs/limits.md): status updates and inbound messages."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ _ENCODE = msgspec.json.Encoder().encode
 
 
 def sign(body: bytes, app_secret: str) -> str:
-    """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body (FACTS §5.2)."""
+    """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body (docs/limits.md)."""
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
 
 
@@ -106,7 +106,7 @@ class WebhookSender:
         """Post ``sent``, ``delivered``, ``read`` (or one ``failed``) for ``msg`` after ``delays`` seconds."""
         if failed_code is not None:
             steps = [("failed", delays[0])]
-        elif msg.type == "reaction":  # Meta: only a `sent` status follows a reaction (FACTS §3.2)
+        elif msg.type == "reaction":  # Meta: only a `sent` status follows a reaction (docs/limits.md)
             steps = [("sent", delays[0])]
         else:
             steps = list(zip(("sent", "delivered", "read"), delays, strict=False))
