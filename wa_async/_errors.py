@@ -1,8 +1,7 @@
 """The exception hierarchy and the one table that maps Graph error codes to classes.
 
-::
-
-    WhatsAppError
+```text
+WhatsAppError
     ├── ValidationError            bad input, caught locally; nothing was sent
     ├── QueueFull
     ├── ClientClosed
@@ -18,9 +17,10 @@
         ├── MediaError
         ├── NotFound
         └── ServerError
+```
 
 Meta says to build error handling "around error codes instead of subcodes or HTTP response status codes"
-(docs/limits.md), so :func:`error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
+(docs/limits.md), so `error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
 error body came back.
 """
 
@@ -152,7 +152,7 @@ class ApiError(WhatsAppError):
 
     @property
     def retry_scope(self) -> RetryScope:
-        """Whether retrying can help, and what must wait: see :func:`retry_scope`."""
+        """Whether retrying can help, and what must wait: ``never``, ``request``, ``account`` or ``recipient``."""
         return retry_scope(self.code, self.http_status, self.is_transient)
 
 
@@ -273,7 +273,7 @@ def error_class(code: int | None, http_status: int, subcode: int | None = None) 
 
 
 def retry_scope(code: int | None, http_status: int, is_transient: bool | None = None) -> RetryScope:
-    """Whether an error answer is worth retrying, and what waits (see :data:`RetryScope`).
+    """Whether an error answer is worth retrying, and what waits (a ``RetryScope``).
 
     The request was answered, so Meta did not accept the message: retrying cannot send it twice.
     """

@@ -1,4 +1,4 @@
-"""Rate limiters: the :class:`Limiter` protocol and the in-process :class:`LocalLimiter`.
+"""Rate limiters: the [`Limiter`][wa_async.Limiter] protocol and the in-process [`LocalLimiter`][wa_async.LocalLimiter].
 
 Every request the client makes passes ``await limiter.acquire()`` first; an account-wide "slow down" from the
 server becomes ``await limiter.pause(seconds)``, which holds back every later ``acquire()``.
@@ -72,12 +72,14 @@ class LocalLimiter(_Pausable):
 
     With the default ``burst=1`` requests are evenly spaced ``1.0075 / rate`` apart, so no sliding 1-second
     window ever holds more than ``rate`` of them, from the very first request on (aiolimiter's usual
-    ``AsyncLimiter(rate, 1)`` lets a whole second's worth through at once)::
+    ``AsyncLimiter(rate, 1)`` lets a whole second's worth through at once).
 
-        limiter = LocalLimiter(10)
-        for body in bodies:
-            await limiter.acquire()
-            await post(body)
+    ```python
+    limiter = LocalLimiter(10)
+    for body in bodies:
+        await limiter.acquire()
+        await post(body)
+    ```
 
     It is GCRA on fixed slots: each ``acquire()`` reserves the next slot at once and sleeps until it. A wake-up
     that comes late (the event loop rounds timers to milliseconds) delays that one request, never the schedule,
@@ -85,6 +87,13 @@ class LocalLimiter(_Pausable):
     on every request (measured: 93% of 80/s with aiolimiter, see docs/benchmarks.md). So that catching up after
     a late wake-up can never crowd a window, the last ``rate`` grant times are kept too, and a grant waits until
     the oldest of them is more than a second (plus half the guard) old: the server's own sliding-window check.
+
+    Args:
+        rate: Requests per second, more than 0.
+        burst: How many may go back to back after an idle spell (at least 1).
+
+    Raises:
+        ValueError: ``rate`` is not above 0, or ``burst`` is below 1.
     """
 
     __slots__ = ("_granted", "_interval", "_tat", "_tolerance", "burst", "rate")

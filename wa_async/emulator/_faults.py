@@ -29,12 +29,26 @@ _DEFAULT_CODES = {"server_error": 131000, "unavailable": 2, "error": 131000, "un
 class Fault:
     """One injected fault on ``POST /messages``.
 
-    ``to`` limits it to one recipient (digits; ``+`` and spaces are ignored); ``times`` limits how often it
-    fires (None: always). ``delay`` is the latency in seconds, ``retry_after`` the 503's ``Retry-After``,
-    ``code``/``status`` the Graph error code and HTTP status of ``error``/``server_error``/``unavailable``.
+    Faults fire in the order they were added; a fault is used up only when it fires, and the first one that
+    answers a request (a refusal, a dropped connection, a 502) leaves the later ones armed.
 
-        Fault("server_error", times=1)                  # the first message fails, then all succeed
-        Fault("undeliverable", to="15550001111")        # that number gets a `failed` status webhook
+    Attributes:
+        kind: What goes wrong: ``server_error`` (500), ``unavailable`` (503 with ``Retry-After``), ``error``
+            (any Graph error), ``reset`` (closed before any answer), ``latency`` (``delay`` seconds late),
+            ``drop_after_accept`` (accepted, then closed with no answer), ``bad_gateway`` (accepted, then a
+            body-less 502), ``undeliverable`` (accepted, then a ``failed`` status webhook).
+        to: Only messages to this recipient (digits; ``+`` and spaces are ignored).
+        times: How often it fires; None for always.
+        delay: The latency of ``latency``, in seconds.
+        retry_after: The ``Retry-After`` of ``unavailable``, in seconds.
+        code: The Graph error code answered or reported (default by kind: 131000, 2 or 131026).
+        status: The HTTP status of ``error``, ``server_error`` or ``unavailable``.
+
+    Example:
+        ```python
+        Fault("server_error", times=1)              # the first message fails, then all succeed
+        Fault("undeliverable", to="15550001111")    # that number gets a `failed` status webhook
+        ```
     """
 
     kind: FaultKind

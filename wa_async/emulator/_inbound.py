@@ -69,7 +69,7 @@ def inbound_message(
     content: tuple[str, dict[str, Any]],
     context: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One ``messages[]`` item of a message webhook; ``content`` comes from :func:`message_content`."""
+    """One ``messages[]`` item of a message webhook; ``content`` comes from `message_content()`."""
     kind, obj = content
     message: dict[str, Any] = {"from": from_, "id": wamid, "timestamp": timestamp}
     if context is not None:

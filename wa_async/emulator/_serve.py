@@ -1,4 +1,4 @@
-"""Running the emulator out of process: :func:`serve` and ``python -m wa_async.emulator``."""
+"""Running the emulator out of process: `serve()` and ``python -m wa_async.emulator``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,17 @@ async def serve(
     ready: Callable[[Emulator], None] | None = None,
     **options: Any,
 ) -> None:
-    """Serve an :class:`Emulator` until cancelled; ``ready(emu)`` is called once it listens."""
+    """Serve an [`Emulator`][wa_async.emulator.Emulator] until cancelled.
+
+    Args:
+        host: The address to listen on.
+        port: The port; 0 picks a free one.
+        rate_limit: Gateway requests per sliding second; None for no limit.
+        webhook_url: Where status and inbound webhooks are posted.
+        app_secret: Signs the webhooks.
+        ready: Called with the emulator once it listens.
+        **options: Any other [`Emulator`][wa_async.emulator.Emulator] option.
+    """
     async with Emulator(
         host=host, port=port, rate_limit=rate_limit, webhook_url=webhook_url, app_secret=app_secret, **options
     ) as emu:

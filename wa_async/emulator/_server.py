@@ -35,16 +35,42 @@ _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class Emulator:
     """A local WhatsApp Cloud API + Maton gateway for tests, demos and benchmarks.
 
+    Any phone number id and WABA id are accepted in a path; ``GET /{v}/{id}`` answers a media item, a template,
+    or a phone number already used in a path (or the default one), else Graph's error 100/33. See
+    [The emulator](../emulator.md) for what it checks and answers.
+
+    Args:
+        rate_limit: Gateway requests per sliding second, per bearer token (every gateway request counts);
+            None for no limit.
+        graph_rate_limit: Graph ``POST .../messages`` per sliding second, per phone number id; None for no limit.
+        webhook_url: Where status and inbound webhooks are posted.
+        app_secret: Signs the webhooks (``X-Hub-Signature-256``); without it they are unsigned.
+        faults: [`Fault`][wa_async.emulator.Fault]s to inject; `add_fault()` adds more while running.
+        host: The address to listen on.
+        port: The port; 0 picks a free one (`port` tells which once started).
+        api_keys: The valid bearer tokens; None accepts any non-empty token.
+        pair_limit: Enforce the per-recipient limit (131056).
+        pair_burst: The pair bucket's size; it refills one message every 6 seconds.
+        status_delays: Seconds after acceptance of the ``sent``, ``delivered`` and ``read`` webhooks.
+        media_url_ttl: Seconds a media download URL lives.
+        check_templates: Template sends must name an approved template with the right body parameter count.
+        enforce_window: A free-form message needs the user's message (`inbound()`) in the last 24 hours, else
+            131047.
+        auto_approve: Templates created through the API are ``APPROVED`` at once (else ``PENDING``).
+        phone_number_id: The phone number id it reports.
+        waba_id: The WhatsApp Business Account id it reports.
+        display_phone_number: The business number it reports in webhooks.
+        clock: A ``() -> float`` in seconds (default the loop's clock); a
+            [`ManualClock`][wa_async.emulator.ManualClock] steps the rate window, the pair limit, media URL
+            expiry and the 24-hour windows.
+
+    Example:
+        ```python
         async with Emulator(rate_limit=10) as emu:
             client = wa.Client.maton(emu.phone_number_id, api_key="test", base_url=emu.gateway_url)
             await client.send(wa.Text("15551234567", "hi"))
             assert emu.accepted[0].type == "text" and emu.max_window <= 10
-
-    Any phone number id and WABA id are accepted in a path; ``GET /{v}/{id}`` answers a media item, a template,
-    or a phone number already used in a path (or the default one), else Graph's error 100/33. With
-    ``enforce_window=True`` a free-form message to a user who has not written (:meth:`inbound`) in the last 24
-    hours answers 131047. Time comes from the loop clock unless ``clock=`` is given (tests pass a fake one to step
-    the rate window, media URL expiry and the 24-hour windows).
+        ```
     """
 
     def __init__(
@@ -427,7 +453,7 @@ class Emulator:
         return json_response({"success": True})
 
     async def _post_inbound(self, request: web.Request) -> web.StreamResponse:
-        """``POST /__emulator/inbound``: the keywords of :meth:`inbound` as JSON, ``from`` for ``from_``."""
+        """``POST /__emulator/inbound``: the keywords of `inbound()` as JSON, ``from`` for ``from_``."""
         body = await _control_body(request)
         try:
             options = {key: body.pop(key) for key in ("name", "context", "phone_number_id") if key in body}
@@ -447,7 +473,7 @@ class Emulator:
         return json_response({"id": wamid, "delivered": delivered})
 
     async def _post_status(self, request: web.Request) -> web.StreamResponse:
-        """``POST /__emulator/status``: ``{"id", "status", "recipient"?, "code"?}``, as :meth:`status`."""
+        """``POST /__emulator/status``: ``{"id", "status", "recipient"?, "code"?}``, as `status()`."""
         body = await _control_body(request)
         try:
             delivered = await self.status(

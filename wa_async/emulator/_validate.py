@@ -56,7 +56,7 @@ def normalize_to(to: str) -> str | None:
 
 
 def validate(body: Any) -> Parsed:
-    """Check a decoded body; return what it asks for or raise :class:`GraphError`."""
+    """Check a decoded body; return what it asks for or raise a `GraphError`."""
     if not isinstance(body, dict):
         raise param("Request body must be a JSON object")
     product = body.get("messaging_product")
