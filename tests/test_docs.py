@@ -1,6 +1,6 @@
 """Every code block of README.md and docs/ runs, against an emulator in another process, so no sample can rot.
 
-Sybil finds the blocks; how each kind runs (the same rules are in docs/contributing.md):
+Sybil finds the blocks; how each kind runs (docs/contributing.md says the same for writers):
 
 - ``python`` runs. The blocks of one page run in order in one namespace, as a reader reads them. A block may
   ``await`` at top level (it runs on the page's event loop) or call ``asyncio.run()`` itself. A block that starts
