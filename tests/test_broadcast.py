@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,8 +13,19 @@ from typing import Any
 import msgspec
 import pytest
 
-from wa_async._broadcast import _Pacer, broadcast, message_key
-from wa_async._errors import AuthError, DeliveryUnknown, RecipientError, ServerError, ValidationError, WhatsAppError
+from tests.conftest import FakeClock
+from wa_async._broadcast import broadcast, message_key
+from wa_async._broadcast_run import Pacer
+from wa_async._errors import (
+    AuthError,
+    DeliveryUnknown,
+    RecipientError,
+    ServerError,
+    TemplateError,
+    ValidationError,
+    WhatsAppError,
+    describe_code,
+)
 from wa_async._journal import Journal, JournalError
 from wa_async._messages import Template, Text
 
@@ -22,10 +35,15 @@ Hook = Callable[[], Awaitable[None]]
 class FakeClient:
     """Just the client's submit seam: a bounded queue, workers that await the wire hook, canned failures."""
 
-    def __init__(self, *, queue_size: int = 50, workers: int = 4,
-                 fail: dict[str, BaseException] | None = None) -> None:
+    def __init__(self, *, queue_size: int = 50, workers: int = 4, fail: dict[str, BaseException] | None = None,
+                 clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], Awaitable[None]] | None = None) -> None:  # fmt: skip
         self.phone_number_id = "1234567890"
+        self.clock = clock  # as wa.Client(clock=..., sleep=...) shows them
+        self.sleep = sleep
         self.accepted: list[Any] = []  # what "Meta" accepted, in order
+        self.wire_times: list[tuple[str, float]] = []  # (recipient, clock) as each request left
+        self.posts = 0  # requests that went on the wire
         self.fail = fail or {}
         self.gate: asyncio.Event | None = None  # when set, posts wait for it
         self.filled = asyncio.Event()  # the queue was full once
@@ -47,6 +65,9 @@ class FakeClient:
                 continue
             if hook is not None:
                 await hook()
+            self.posts += 1
+            if self.clock is not None:
+                self.wire_times.append((msg.to, self.clock()))
             if self.gate is not None:
                 await self.gate.wait()
             await asyncio.sleep(0)
@@ -131,6 +152,28 @@ async def test_a_second_message_to_one_recipient_waits_without_blocking_others(c
     assert order.index(("4915100000001", "first")) < 2
 
 
+async def test_every_message_to_one_recipient_waits_the_pair_interval(clock: FakeClock) -> None:
+    # Time moves only when a held message sleeps, so the spacing is exact whatever the machine's speed.
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+        await asyncio.sleep(0)
+
+    client = FakeClient(clock=clock, sleep=sleep)
+    one = "4915100000001"
+    msgs = [Text(one, f"message {i}") for i in range(5)] + [Text(n, "other") for n in numbers(5, 4915200000000)]
+    try:
+        report = await broadcast(client, msgs)
+    finally:
+        await client.close()
+    assert report.sent == 10
+    times = [t for to, t in client.wire_times if to == one]
+    assert times == [1000.0, 1006.0, 1012.0, 1018.0, 1024.0]  # 6 s apart, every one of them
+    assert slept == [6.0] * 4  # only the held messages slept: the others did not wait
+
+
 async def test_pacer_waits_the_pair_interval_after_the_wire_time() -> None:
     now = [100.0]
     slept: list[float] = []
@@ -139,7 +182,7 @@ async def test_pacer_waits_the_pair_interval_after_the_wire_time() -> None:
         slept.append(seconds)
         now[0] += seconds
 
-    pacer = _Pacer(6.0, lambda: now[0])
+    pacer = Pacer(6.0, lambda: now[0])
     prev, first = pacer.reserve("1")
     assert prev is None
     prev, second = pacer.reserve("1")
@@ -341,3 +384,170 @@ async def test_an_auth_error_stops_the_job_and_leaves_rows_to_resend(tmp_path: P
         assert report.sent == 400
     finally:
         await client.close()
+
+
+async def test_an_auth_error_stops_at_once_without_trying_what_is_queued(tmp_path: Path) -> None:
+    # The whole job fits in the client's queue, so the reader is done long before the first answer comes back.
+    workers = 4
+    client = FakeClient(queue_size=1000, workers=workers,
+                        fail={n: AuthError("token expired", http_status=401, code=190) for n in numbers(300)})
+    path = tmp_path / "job.sqlite"
+    try:
+        with pytest.raises(AuthError):
+            await broadcast(client, [template(n) for n in numbers(300)], journal=path)
+        assert client.posts <= 2 * workers  # those already leaving when the first 401 came back, not 300
+        rows = await journal_rows(path)
+        assert len(rows) == 300 and all(state == "pending" for state, _ in rows.values())
+    finally:
+        await client.close()
+
+
+async def test_failures_are_grouped_by_error_with_an_example(tmp_path: Path) -> None:
+    fail: dict[str, BaseException] = {
+        **{n: TemplateError("params", http_status=400, code=132000) for n in numbers(4)},
+        "4915100000010": RecipientError("undeliverable", http_status=400, code=131026),
+    }
+    client = FakeClient(fail=fail)
+    path = tmp_path / "job.sqlite"
+    try:
+        report = await broadcast(client, [template(n) for n in numbers(12)], journal=path)
+        groups = report.error_groups()
+        assert [(g.code, g.count) for g in groups] == [(132000, 4), (131026, 1)]
+        assert groups[0].meaning == describe_code(132000) and groups[0].meaning
+        assert groups[0].example_to in numbers(4) and "params" in groups[0].example_error
+        # A resume reports the earlier failures with their codes too.
+        again = await broadcast(client, [template(n) for n in numbers(12)], journal=path)
+        assert [(g.code, g.count) for g in again.error_groups()] == [(132000, 4), (131026, 1)]
+    finally:
+        await client.close()
+
+
+async def test_a_generator_with_a_total_shows_it(client: FakeClient) -> None:
+    seen: list[tuple[int, int | None]] = []
+
+    class Display:
+        total: int | None = None
+
+        def __enter__(self) -> Display:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def update(self, counts: Any, done: int, settled_now: int) -> None:
+            seen.append((done, settled_now))
+
+    messages = (template(n) for n in numbers(5))
+    report = await broadcast(client, messages, progress=Display(), total=5)
+    assert report.sent == 5 and seen[-1] == (5, 5)
+
+
+def test_progress_counts_only_this_runs_rate_and_eta(clock: FakeClock) -> None:
+    import io
+
+    from rich.console import Console
+
+    from wa_async._progress import BroadcastProgress
+
+    view = BroadcastProgress(1100, clock=clock, console=Console(file=io.StringIO()))
+    with view:
+        view.update({"sent": 1000, "failed": 0, "unknown": 0, "skipped": 0}, 1000, 0)  # settled by earlier runs
+        for i in range(1, 21):  # then 10 per second in this run
+            clock.now += 0.1
+            view.update({"sent": 1000 + i, "failed": 0, "unknown": 0, "skipped": 0}, 1000 + i, i)
+    assert view.rate() == pytest.approx(10.0)
+    assert view.eta() == pytest.approx(8.0)  # 80 left at 10/s
+    clock.now += 100  # nothing answered for a while: the rate falls to 0 and the ETA is unknown
+    view.update(view.counts, view.done, 20)
+    assert view.rate() == 0.0 and view.eta() is None
+
+
+async def test_a_journal_started_by_the_old_version_resumes_with_its_own_keys(
+    client: FakeClient, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from wa_async._broadcast import legacy_message_key
+
+    path = tmp_path / "job.sqlite"
+    msgs = [template(n) for n in numbers(6)]
+    await broadcast(client, msgs[:3], journal=path)
+    with sqlite3.connect(path) as conn:  # rewrite it as wa_async 0.1 left it: legacy keys, no key format noted
+        for m in msgs[:3]:
+            conn.execute("UPDATE rows SET key=? WHERE recipient=?", (legacy_message_key(m), m.to))
+        conn.execute("DELETE FROM meta WHERE name='keys'")
+    conn.close()
+    client.accepted.clear()
+    report = await broadcast(client, msgs, journal=path)
+    assert sorted(m.to for m in client.accepted) == numbers(6)[3:]  # the first three are not sent twice
+    assert (report.sent, report.skipped) == (6, 0)
+
+
+async def test_a_moved_user_is_not_sent_again_under_the_new_id(client: FakeClient, tmp_path: Path) -> None:
+    path = tmp_path / "job.sqlite"
+    old, new = "4915100000001", "4915100000099"
+    await broadcast(client, [template(old), template("4915100000002")], journal=path)
+    async with Journal(path) as journal:
+        assert await journal.move_user(old, new) == 1
+    client.accepted.clear()
+    report = await broadcast(client, [template(new), template("4915100000002")], journal=path)
+    assert client.accepted == [] and report.sent == 2
+
+
+async def test_two_broadcasts_sharing_one_limiter_keep_its_rate_together(clock: FakeClock, tmp_path: Path) -> None:
+    """What `--redis-url` promises two processes, on a fake clock: every request of both jobs takes a slot of the
+    one shared schedule, and that schedule never puts more than the rate in any second. (The real-time figure, with
+    redis-server and two processes, is `python -m benchmarks.bench_shared_limit`.)"""
+    from aioresponses import CallbackResult, aioresponses
+
+    from wa_async import Client
+    from wa_async._limiter import SPACING_GUARD
+
+    rate = 10
+
+    class SharedSchedule:
+        """A GCRA schedule on the fake clock, as RedisLimiter keeps one in Redis for every process."""
+
+        def __init__(self) -> None:
+            self.tat = 0.0
+            self.grants: list[float] = []
+            self.lock = asyncio.Lock()
+
+        async def acquire(self) -> None:
+            async with self.lock:
+                slot = max(clock.now, self.tat)
+                self.tat = slot + SPACING_GUARD / rate
+                clock.now = slot  # the wait for the slot, on the fake clock
+                self.grants.append(slot)
+                await asyncio.sleep(0)
+
+        async def pause(self, seconds: float) -> None:
+            self.tat = max(self.tat, clock.now + seconds)
+
+    shared = SharedSchedule()
+    posted: list[str] = []
+
+    def answer(url: object, **kwargs: Any) -> CallbackResult:
+        body = json.loads(kwargs["data"])
+        posted.append(body["to"])
+        return CallbackResult(payload={"messages": [{"id": f"wamid.{len(posted)}"}]})
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    jobs = [[template(n, "order_update") for n in numbers(30, 4915100000000 + 1000 * k)] for k in range(2)]
+    with aioresponses() as mock:
+        mock.post(re.compile(r"https://gateway\.test/.*/messages"), callback=answer, repeat=True)
+        clients = [Client.maton("1234567890", api_key="k", base_url="https://gateway.test", rate_limit=rate,
+                                limiter=shared, clock=clock, sleep=sleep) for _ in jobs]  # fmt: skip
+        async with clients[0], clients[1]:
+            runs = [broadcast(c, job, journal=tmp_path / f"j{k}.sqlite") for k, (c, job) in enumerate(zip(
+                clients, jobs, strict=True))]  # fmt: skip
+            reports = await asyncio.gather(*runs)
+    assert [r.sent for r in reports] == [30, 30]
+    assert sorted(posted) == sorted(m.to for job in jobs for m in job)  # each once
+    assert len(shared.grants) == len(posted)  # no request of either job bypassed the shared limit
+    grants = sorted(shared.grants)
+    busiest = max(sum(1 for t in grants if start <= t < start + 1.0) for start in grants)
+    assert busiest <= rate
+    assert grants[-1] - grants[0] == pytest.approx(59 * SPACING_GUARD / rate)  # and no slower than the schedule

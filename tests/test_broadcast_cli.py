@@ -11,6 +11,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -158,3 +160,174 @@ def test_ctrl_c_stops_cleanly_and_prints_how_to_resume(tmp_path: Path) -> None:
         conn.close()
     assert "inflight" not in states and "unknown" not in states  # in-flight requests finished
     assert 3 <= states.get("sent", 0) < 400
+
+
+@pytest.mark.parametrize("spelling", ["same", "dot-relative", "absolute", "symlink"])
+@pytest.mark.parametrize("target", ["journal", "recipients"])
+def test_a_report_that_would_overwrite_the_journal_or_the_input_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], spelling: str,
+    target: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    src = write_csv(tmp_path / "r.csv", [["4915110000000", "Ann"]])
+    before = src.read_bytes()
+    name = "j.sqlite" if target == "journal" else "r.csv"
+    if spelling == "symlink":
+        (tmp_path / "link.csv").symlink_to(tmp_path / name)
+    report = {"same": name, "dot-relative": f"./{name}", "absolute": str(tmp_path / name),
+              "symlink": "link.csv"}[spelling]
+    code = cli.main(["r.csv", "--template", "sale", "--journal", "j.sqlite", "--sandbox", "--report", report])
+    assert code == 2
+    assert "would destroy it" in capsys.readouterr().err
+    assert not (tmp_path / "j.sqlite").exists()  # refused before anything started
+    assert src.read_bytes() == before
+
+
+@pytest.mark.parametrize("where", ["missing-folder", "a-folder"])
+def test_an_unwritable_report_is_refused_before_the_first_send(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    src = write_csv(tmp_path / "r.csv", [["4915110000000", "Ann"]])
+    report = tmp_path / "no" / "such" / "r.csv" if where == "missing-folder" else tmp_path
+    code = cli.main([str(src), "--template", "sale", "--journal", str(tmp_path / "j.sqlite"), "--sandbox",
+                     "--report", str(report)])  # fmt: skip
+    assert code == 2
+    assert "cannot write the report" in capsys.readouterr().err
+    assert not (tmp_path / "j.sqlite").exists()
+
+
+def test_a_writable_report_path_checked_early_is_not_left_behind_on_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = write_csv(tmp_path / "r.csv", [["12ab", "Ann"]])  # every row invalid: exit 2
+    report = tmp_path / "out.csv"
+    assert cli.main([str(src), "--template", "sale", "--journal", str(tmp_path / "j.sqlite"), "--sandbox",
+                     "--report", str(report)]) == 2  # fmt: skip
+    assert not report.exists()
+
+
+def test_ctrl_c_while_rows_are_checked_says_interrupted_and_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wa_async.cli import _recipients
+
+    def interrupted(self: object) -> list[object]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_recipients.Recipients, "check", interrupted)
+    src = write_csv(tmp_path / "r.csv", [["4915110000000", "Ann"]])
+    assert cli.main([str(src), "--template", "sale", "--journal", str(tmp_path / "j.sqlite"), "--sandbox"]) == 130
+    err = capsys.readouterr().err
+    assert "Interrupted" in err and "nothing was sent" in err and "Traceback" not in err
+
+
+def test_skipped_rows_in_the_table_include_the_invalid_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [["4915110000000", "a"], ["4915110000001", "b"], ["bad", "x"], ["4915110000000", "a"], ["12", "y"]]
+    src = write_csv(tmp_path / "r.csv", rows)
+    args = [str(src), "--template", "sale", "--param", "name", "--journal", str(tmp_path / "j.sqlite"),
+            "--sandbox", "--rate", "0", "--skip-invalid"]  # fmt: skip
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    skipped = next(line for line in out.splitlines() if "skipped" in line and "│" in line)
+    assert skipped.split("│")[2].strip() == "3"  # one repeat and two invalid rows
+
+
+def test_the_target_flags_of_every_command(tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(["broadcast", "r.csv", "--template", "t", "--journal", "j", "--waba-id", "1",
+                              "--connection-id", "c", "--api-version", "v24.0", "--no-preflight", "--strict"])
+    assert (args.waba_id, args.connection_id, args.api_version) == ("1", "c", "v24.0")
+    assert args.preflight is False and args.strict is True
+
+
+def test_a_user_id_column_names_a_recipient_without_a_phone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from wa_async.cli import _recipients
+
+    # Whether Template takes a BSUID as `to` is the message structs' business; here: which value the CLI gives it.
+    monkeypatch.setattr(_recipients, "Template", lambda to, *a, **k: SimpleNamespace(to=to))
+    bsuid = "US.13491208655302741918"
+    src = write_csv(tmp_path / "r.csv", [["+49 151 1000000", ""], ["", bsuid], ["4915110000002", "US.1"], ["", ""]],
+                    header=("phone", "user_id"))  # fmt: skip
+    source = _recipients.Recipients(src, "phone", [], "sale", "en_US")
+    bad = source.check()
+    assert [m.to for m in source] == ["+491511000000", bsuid, "4915110000002"]  # the phone wins when both are given
+    assert [b.line for b in bad] == [5] and "user_id" in bad[0].reason
+    only_ids = write_csv(tmp_path / "ids.csv", [[bsuid]], header=("bsuid",))
+    source = _recipients.Recipients(only_ids, "phone", [], "sale", "en_US")
+    assert not source.check() and [m.to for m in source] == [bsuid]
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[dict[str, str]]:
+    from tests.emulator_process import emulator_process
+
+    with emulator_process("--rate", "0") as info:
+        yield info
+
+
+def target(emulator: dict[str, str], *, waba: bool = True) -> list[str]:
+    flags = ["--phone-number-id", emulator["phone_number_id"], "--api-key", "k", "--base-url", emulator["gateway_url"]]
+    return [*flags, "--waba-id", emulator["waba_id"]] if waba else flags
+
+
+def orders(tmp_path: Path, n: int) -> Path:
+    return write_csv(tmp_path / "r.csv", [[str(4915120000000 + i), f"n{i}", f"#{i}"] for i in range(n)],
+                     header=("phone", "name", "order"))  # fmt: skip
+
+
+def accepted(emulator: dict[str, str]) -> int:
+    with urllib.request.urlopen(emulator["stats"], timeout=10) as resp:  # loopback only
+        return int(json.load(resp)["accepted"])
+
+
+def test_the_preflight_refuses_a_mismatch_before_the_first_send(
+    emulator: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = orders(tmp_path, 5)
+    before = accepted(emulator)
+    base = [str(src), "--journal", str(tmp_path / "j.sqlite"), *target(emulator)]
+    # order_update: "Hi {{1}}, your order {{2}} has shipped." One column given for two parameters.
+    assert cli.main([*base, "--template", "order_update", "--param", "name"]) == 2
+    assert "takes 2 body parameter(s); --param gives 1" in capsys.readouterr().err
+    assert cli.main([*base, "--template", "no_such_template"]) == 2
+    assert "is not in this WhatsApp Business Account" in capsys.readouterr().err
+    # A header with a parameter is one the command cannot fill.
+    assert cli.main([*base, "--template", "coupon_expiration_reminder_number_vars", "--language", "en",
+                     "--param", "name", "--param", "order"]) == 2  # fmt: skip
+    assert "header that needs a parameter" in capsys.readouterr().err
+    assert accepted(emulator) == before  # nothing left
+    assert cli.main([*base, "--template", "order_update", "--param", "name", "--param", "order"]) == 0
+    assert accepted(emulator) == before + 5
+
+
+def test_failures_are_shown_by_error_and_strict_exits_non_zero(
+    emulator: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = orders(tmp_path, 6)
+    args = [str(src), "--template", "order_update", "--param", "name", "--journal", str(tmp_path / "j.sqlite"),
+            "--no-preflight", *target(emulator, waba=False)]  # fmt: skip
+    assert cli.main(args) == 0  # the job ran to its end; every row failed
+    out = capsys.readouterr().out
+    assert "failed, by error" in out
+    line = next(x for x in out.splitlines() if "132000" in x)
+    cells = [cell.strip() for cell in line.split("│")]
+    assert "6" in cells  # the group's count
+    assert "491512000000" in line  # one example row
+    assert cli.main([*args, "--strict"]) == cli.EXIT_STRICT  # the same job again: still failed, now an error
+    assert "--strict" in capsys.readouterr().err
+
+
+def test_without_a_waba_id_the_preflight_is_skipped_with_a_note(
+    emulator: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WA_WABA_ID", raising=False)
+    src = orders(tmp_path, 2)
+    args = [str(src), "--template", "order_update", "--param", "name", "--param", "order",
+            "--journal", str(tmp_path / "j.sqlite"), *target(emulator, waba=False)]  # fmt: skip
+    assert cli.main(args) == 0
+    assert "preflight skipped" in capsys.readouterr().err

@@ -140,3 +140,32 @@ async def test_a_lost_shared_limiter_stops_the_job_and_leaves_rows_to_resend(emu
         report = await broadcast(client, msgs, journal=tmp_path / "job.sqlite")
     assert report.failed == 0 and report.unknown == 0
     assert Counter(a.to for a in emu.accepted) == Counter(numbers(40))
+
+
+async def test_a_lost_shared_limiter_fails_what_is_queued_without_asking_it_again(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    from wa_async import LimiterUnavailable, UnlimitedLimiter
+
+    class Gone(UnlimitedLimiter):
+        """Grants 3 requests, then Redis is gone: every later acquire fails (after a timeout, in real life)."""
+
+        granted = 0
+        refused = 0
+
+        async def acquire(self) -> None:
+            if self.granted >= 3:
+                self.refused += 1
+                await asyncio.sleep(0)  # a timeout takes time: the loop runs others meanwhile
+                raise LimiterUnavailable("redis://127.0.0.1:1: timed out")
+            self.granted += 1
+
+    limiter = Gone()
+    workers = 4
+    msgs = [hello(n) for n in numbers(300)]
+    async with Client.maton(emu.phone_number_id, api_key="test", base_url=emu.gateway_url, rate_limit=None,
+                            limiter=limiter, workers=workers) as client:  # fmt: skip
+        with pytest.raises(LimiterUnavailable):
+            await broadcast(client, msgs)  # no journal: the reader queues all 300 before a worker runs
+    assert len(emu.accepted) == 3
+    assert limiter.refused <= workers  # the 297 queued were failed at once, not each after its own timeout

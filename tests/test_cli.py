@@ -107,3 +107,23 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for command in ("demo", "emulator", "send", "broadcast"):
         assert command in out
+
+
+@pytest.mark.parametrize(("args", "needle"), [(["--port", "99999"], "--port 99999"), (["--port", "-1"], "--port -1"),
+                                              (["--rate", "-5"], "--rate -5")])
+def test_emulator_options_out_of_range_are_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+) -> None:
+    assert main(["emulator", *args]) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wa-async: error: ") and needle in lines[0], err
+
+
+def test_help_names_every_environment_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for name in ("MATON_API_KEY", "MATON_CONNECTION_ID", "MATON_CTRL_URL", "WA_PHONE_NUMBER_ID", "WA_WABA_ID",
+                 "WA_ACCESS_TOKEN", "WA_BASE_URL", "WA_API_VERSION"):  # fmt: skip
+        assert name in out, name

@@ -128,3 +128,53 @@ def test_connections(env: dict[str, str]) -> None:
     assert ok(env, "connections", "delete", cid).strip() == "deleted"
     one_line_error(wa(env, "connections", "get", cid), 1, "NotFound", "Connection not found")
     one_line_error(wa({**env, "MATON_API_KEY": ""}, "connections", "list"), 2, "MATON_API_KEY")
+
+
+@pytest.mark.parametrize("hostile", ["../../escaped", "/tmp/wa-async-escaped", "..", "sub/dir"])
+def test_media_download_names_the_file_from_the_given_id_never_the_servers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], hostile: str
+) -> None:
+    import hashlib
+
+    from aioresponses import aioresponses
+
+    from wa_async.cli import main
+
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    for name in ("WA_ACCESS_TOKEN", "WA_WABA_ID", "WA_API_VERSION", "MATON_CONNECTION_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MATON_API_KEY", "k")
+    monkeypatch.setenv("WA_BASE_URL", "https://graph.test")
+    body = b"the media bytes"
+    info = {"id": hostile, "url": "https://media.test/x", "mime_type": "text/plain",
+            "sha256": hashlib.sha256(body).hexdigest(), "file_size": len(body), "messaging_product": "whatsapp"}
+    with aioresponses() as mock:  # a hostile server: its `id` is a path
+        mock.get("https://graph.test/v25.0/1234", payload=info)
+        mock.get("https://media.test/x", body=body)
+        assert main(["media", "download", "1234"]) == 0
+    assert capsys.readouterr().out.strip() == "1234.txt"
+    assert (work / "1234.txt").read_bytes() == body
+    assert sorted(p.name for p in work.iterdir()) == ["1234.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
+    assert not list(Path("/tmp").glob("wa-async-escaped*"))
+
+
+@pytest.mark.parametrize("given", ["../x", "a/b", "..", ".hidden", "a\\b"])
+def test_media_download_refuses_an_id_that_is_a_path(env: dict[str, str], tmp_path: Path, given: str) -> None:
+    one_line_error(wa(env, "media", "download", given, cwd=tmp_path), 2, "not a media id")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_large_transfers_show_progress(env: dict[str, str], tmp_path: Path) -> None:
+    src = tmp_path / "big.pdf"
+    src.write_bytes(b"%PDF-1.4\n" + b"x" * (2 * 1024 * 1024))
+    up = wa(env, "media", "upload", str(src), "--type", "application/pdf")
+    assert up.returncode == 0, up.stderr
+    media_id = up.stdout.strip()
+    assert "upload big.pdf" in up.stderr and "2.1/2.1 MB" in up.stderr
+    down = wa(env, "media", "download", media_id, cwd=tmp_path)
+    assert down.returncode == 0, down.stderr
+    assert f"download {media_id}.pdf" in down.stderr and "2.1/2.1 MB" in down.stderr
+    assert (tmp_path / f"{media_id}.pdf").read_bytes() == src.read_bytes()

@@ -6,7 +6,7 @@ import pytest
 
 import wa_async._errors as E
 from tests._data import PAYLOADS
-from wa_async._session import decode_error
+from wa_async._request import decode_error
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_decode_documented_error_bodies(name: str, cls: type, code: int, status:
     body = (PAYLOADS / name).read_bytes()
     raw = json.loads(body)["error"]
     err = decode_error(status, {}, body)
-    assert type(err) is cls
+    assert type(err) is cls and isinstance(err, E.ApiError)
     assert err.code == code
     assert err.http_status == status
     assert err.message == raw["message"]
@@ -85,8 +85,9 @@ def test_decode_documented_error_bodies(name: str, cls: type, code: int, status:
 
 def test_bodyless_gateway_errors_are_delivery_unknown() -> None:
     for status in (500, 502, 504):
-        with pytest.raises(E.DeliveryUnknown):
-            decode_error(status, {}, b"<html>Bad Gateway</html>")
+        err = decode_error(status, {}, b"<html>Bad Gateway</html>", request="the request")
+        assert type(err) is E.DeliveryUnknown  # returned, never raised: the caller raises
+        assert err.request == "the request"
 
 
 def test_bodyless_503_and_429_carry_retry_after() -> None:
@@ -100,7 +101,15 @@ def test_usage_header_sets_retry_after() -> None:
     usage = json.dumps({"1": [{"type": "whatsapp", "estimated_time_to_regain_access": 2}]})
     body = (PAYLOADS / "error-130429.json").read_bytes()
     err = decode_error(400, {"X-Business-Use-Case-Usage": usage}, body)
-    assert err.retry_after == 120.0
+    assert isinstance(err, E.ApiError) and err.retry_after == 120.0
+
+
+def test_control_plane_errors_are_classed_by_status() -> None:
+    body = json.dumps({"error": {"code": 404, "message": "no such connection"}}).encode()
+    assert type(decode_error(404, {}, body)) is E.ApiError  # 404 is no Graph code
+    assert type(decode_error(404, {}, body, graph_codes=False)) is E.NotFound
+    body = json.dumps({"error": {"code": 401, "message": "bad key"}}).encode()
+    assert type(decode_error(401, {}, body, graph_codes=False)) is E.AuthError
 
 
 def test_validation_error_names_field_and_limit() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from wa_async._errors import WhatsAppError
 from wa_async._journal import Journal, JournalError, parse_callback_data
+from wa_async._journal_sqlite import SqliteFile
 
 JOB = {"template": "sale", "phone_number_id": "123"}
 
@@ -115,10 +116,10 @@ async def test_a_failed_write_fails_its_marks_and_keeps_the_outcomes(
         await j.mark_inflight(a.row)
         j.record(a.row, "sent", wamid="wamid.A")
 
-        def broken(self: Journal, marks: list[int], results: list[object]) -> None:
+        def broken(self: SqliteFile, marks: list[int], results: list[object]) -> None:
             raise sqlite3.OperationalError("disk I/O error")
 
-        monkeypatch.setattr(Journal, "_write_sync", broken)
+        monkeypatch.setattr(SqliteFile, "write", broken)
         with pytest.raises(JournalError, match="disk I/O error"):
             await j.mark_inflight(b.row)  # never durable: its request must not leave
         with pytest.raises(JournalError):
@@ -314,3 +315,45 @@ def test_in_flight_marks_survive_sigkill(tmp_path: Path) -> None:
     got = asyncio.run(resume())
     # Row 0's outcome was only buffered: it is unknown, never lost as "pending".
     assert got == ["unknown"] * 30 + ["pending"] * 20
+
+
+async def test_a_users_rows_move_to_their_new_id_and_are_not_sent_again(tmp_path: Path) -> None:
+    from wa_async._broadcast import message_key
+    from wa_async._messages import Template
+
+    old, new = "4915100000001", "4915100000002"  # the same person under a new id (a user_id_update webhook)
+    path = tmp_path / "job.sqlite"
+    async with Journal(path) as j:
+        await j.begin(JOB)
+        (sent,) = await j.claim([(message_key(Template(old, "sale")), old)])
+        await j.mark_inflight(sent.row)
+        j.record(sent.row, "sent", wamid="wamid.A")
+        await j.claim([("my-own-key", old)])  # a key the caller chose stays as it is
+        assert await j.move_user(old, new) == 2
+        assert await j.move_user("4915100000009", new) == 0
+        rows = {r.key: r.recipient async for r in j.rows()}
+        assert rows == {message_key(Template(new, "sale")): new, "my-own-key": new}
+    async with Journal(path) as j:
+        await j.begin(JOB)
+        (again,) = await j.claim([(message_key(Template(new, "sale")), new)])
+        assert (again.row, again.state, again.wamid) == (sent.row, "sent", "wamid.A")
+        assert [r.recipient async for r in j.rows(states=["pending"])] == [new]
+
+
+async def test_a_journal_from_before_keyed_by_content_cannot_move_rows(tmp_path: Path) -> None:
+    from wa_async._broadcast import legacy_message_key
+    from wa_async._messages import Template
+
+    path = tmp_path / "job.sqlite"
+    old = "4915100000001"
+    async with Journal(path) as j:
+        await j.begin(JOB)
+        await j.claim([(legacy_message_key(Template(old, "sale")), old)])
+    with sqlite3.connect(path) as conn:  # as wa_async 0.1 left it: no key format noted
+        conn.execute("DELETE FROM meta WHERE name='keys'")
+    conn.close()
+    async with Journal(path) as j:
+        await j.begin(JOB)
+        assert j.key_version == 1  # a resume keys its rows the old way, so nothing is sent twice
+        with pytest.raises(JournalError, match="cannot move"):
+            await j.move_user(old, "4915100000002")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import aiohttp
@@ -11,6 +10,7 @@ from aioresponses import aioresponses
 from yarl import URL
 
 import wa_async as wa
+from tests._data import sent_json
 from wa_async.maton import Connection, Connections
 
 CTRL = "https://ctrl.test"
@@ -37,7 +37,7 @@ async def test_list_create_get_delete_shapes() -> None:
     assert method == "GET" and dict(URL(url).query) == {"app": "whatsapp-business", "status": "ACTIVE"}
     assert calls[0].kwargs["headers"]["Authorization"] == "Bearer key"
     post = requests[("POST", f"{CTRL}/connections")][0]
-    assert json.loads(post.kwargs["data"]) == {"app": "whatsapp-business"}
+    assert sent_json(post.kwargs["data"]) == {"app": "whatsapp-business"}
 
 
 async def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,25 @@
 """The public face: `wa_async.__all__` lists exactly the public names, each with a docstring."""
 
 import inspect
+from types import ModuleType
+
+import pytest
 
 import wa_async as wa
+import wa_async.resources
+
+
+def _isort(name: str) -> tuple[int, str]:
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
+@pytest.mark.parametrize("module", [wa, wa.webhooks, wa.resources, wa.errors, wa.messages, wa.emulator])
+def test_every_namespace_has_a_sorted_all_of_real_names(module: ModuleType) -> None:
+    names = list(module.__all__)
+    assert names == sorted(names, key=_isort)
+    assert len(names) == len(set(names))
+    for name in names:
+        assert hasattr(module, name), f"{module.__name__}.{name}"
 
 
 def test_all_is_sorted_and_complete() -> None:

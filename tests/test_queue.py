@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,12 @@ from wa_async._errors import (
     RecipientError,
     ServerError,
 )
-from wa_async._limiter import UnlimitedLimiter
+from wa_async._limiter import Limiter, UnlimitedLimiter
+from wa_async._pipeline import Pipeline
 from wa_async._queue import OutboundQueue
+from wa_async._request import Request
 from wa_async._retry import RetryPolicy
+from wa_async._transport import HttpRequest, Response
 
 EXACT = RetryPolicy(attempts=5, base=1.0, cap=100, deadline=10_000, random=lambda: 1.0)
 
@@ -69,14 +73,80 @@ class BlockedLimiter(UnlimitedLimiter):
         await self.release.wait()
 
 
-def queue(post: Callable[[bytes], Awaitable[str]], **kw: object) -> OutboundQueue:
-    opts: dict[str, object] = {"maxsize": 100, "workers": 4, "retry": EXACT, "limiter": UnlimitedLimiter()}
-    opts.update(kw)
-    if isinstance(opts.get("sleep"), Clock):
-        opts["clock"] = opts["sleep"].time  # type: ignore[union-attr]
-    q = OutboundQueue(post, **opts)  # type: ignore[arg-type]
+Post = Callable[[bytes], Awaitable[str]]
+
+
+class Req(Request[str]):
+    """A request whose answer body is its result: the queue sees it as it sees a message."""
+
+    def __init__(self, body: bytes, to: str) -> None:
+        super().__init__("POST", "messages", body=body)
+        self.recipient = to
+
+    def decode(self, response: Response) -> str:
+        return response.body.decode()
+
+
+class PostTransport:
+    """Answers each request with what ``post(body)`` returns (or raises)."""
+
+    def __init__(self, post: Post) -> None:
+        self.post = post
+
+    def open(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+    async def send(self, request: HttpRequest) -> Response:
+        assert isinstance(request.body, bytes)
+        return Response(200, {}, (await self.post(request.body)).encode())
+
+    def stream(self, request: HttpRequest, *, chunk_size: int = 0) -> Any:
+        raise NotImplementedError
+
+
+class Q:
+    """The queue under test, fed with (body, recipient) pairs."""
+
+    def __init__(self, q: OutboundQueue) -> None:
+        self.q = q
+
+    async def put(self, body: bytes, to: str) -> asyncio.Future[str]:
+        return await self.q.put(Req(body, to))
+
+    def put_nowait(self, body: bytes, to: str) -> asyncio.Future[str]:
+        return self.q.put_nowait(Req(body, to))
+
+    @property
+    def pending(self) -> int:
+        return self.q.pending
+
+    async def close(self, *, cancel: bool = False) -> None:
+        await self.q.close(cancel=cancel)
+
+
+def queue(
+    post: Post,
+    *,
+    maxsize: int = 100,
+    workers: int = 4,
+    retry: RetryPolicy = EXACT,
+    limiter: Limiter | None = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+) -> Q:
+    clock = sleep.time if isinstance(sleep, Clock) else None
+    pipeline = Pipeline(
+        PostTransport(post),
+        limiter if limiter is not None else UnlimitedLimiter(),
+        retry,
+        api_root="http://test",
+        headers={},
+        clock=clock,
+        sleep=sleep or asyncio.sleep,
+    )
+    q = OutboundQueue(pipeline, maxsize=maxsize, workers=workers, sleep=sleep or asyncio.sleep)
     q.start()
-    return q
+    return Q(q)
 
 
 async def echo(body: bytes) -> str:

@@ -20,7 +20,7 @@ import wa_async as wa
 from tests._data import PAYLOADS
 from tests.conftest import FakeClock
 from tests.emulator_process import emulator_process as start_emulator
-from wa_async.resources import ChecksumMismatch, Media, MediaInfo
+from wa_async.resources import ChecksumMismatch, MediaInfo
 
 PNID = "106540352242922"
 BASE = "https://gw.test/whatsapp-business"
@@ -53,7 +53,7 @@ def calls(mock: aioresponses, method: str, pattern: str) -> list[object]:
 async def test_upload_bytes_sends_the_three_form_fields_and_returns_the_id(client: wa.Client) -> None:
     with aioresponses() as mock:
         mock.post(f"{API}/{PNID}/media", payload=payload("media-upload-response.json"))
-        media_id = await Media(client).upload(b"%PDF-1.4 hello", "application/pdf", filename="a.pdf")
+        media_id = await client.media.upload(b"%PDF-1.4 hello", "application/pdf", filename="a.pdf")
         assert media_id == "1037543291543636"
         (call,) = calls(mock, "POST", "/media$")
         form = call.kwargs["data"]  # type: ignore[attr-defined]
@@ -69,7 +69,7 @@ async def test_upload_bytes_sends_the_three_form_fields_and_returns_the_id(clien
 async def test_get_decodes_the_documented_answer_with_a_string_size(client: wa.Client) -> None:
     with aioresponses() as mock:
         mock.get(f"{API}/2621233374848975", payload=payload("media-url-retrieve-response.json"))
-        info = await Media(client).get("2621233374848975")
+        info = await client.media.get("2621233374848975")
     assert info == MediaInfo(id="2621233374848975", url="<URL>", mime_type="image/jpeg", sha256="<HASH>",
                              file_size=303833)  # fmt: skip
 
@@ -77,7 +77,7 @@ async def test_get_decodes_the_documented_answer_with_a_string_size(client: wa.C
 async def test_delete_decodes_success(client: wa.Client) -> None:
     with aioresponses() as mock:
         mock.delete(f"{API}/42", payload=payload("media-delete-response.json"))
-        assert await Media(client).delete("42") is True
+        assert await client.media.delete("42") is True
 
 
 @pytest.mark.parametrize("form", ["hex", "HEX", "base64", "base64url"])
@@ -89,7 +89,7 @@ async def test_download_accepts_hex_and_base64_digests(client: wa.Client, form: 
     info = MediaInfo(id="7", url="https://media.test/x?hash=1", mime_type="image/png", sha256=digest)
     with aioresponses() as mock:
         mock.get(info.url, body=data)
-        assert await Media(client).download(info) == data
+        assert await client.media.download(info) == data
         (call,) = calls(mock, "GET", "media.test")
         assert call.kwargs["headers"]["Authorization"] == "Bearer k"  # type: ignore[attr-defined]
 
@@ -99,10 +99,10 @@ async def test_download_mismatch_raises_and_leaves_no_file(client: wa.Client, tm
     with aioresponses() as mock:
         mock.get(info.url, body=b"not what was hashed", repeat=True)
         with pytest.raises(ChecksumMismatch, match="sha256 mismatch") as caught:
-            await Media(client).download(info)
+            await client.media.download(info)
         assert caught.value.expected == "ab" * 32 and isinstance(caught.value, wa.MediaError)
         with pytest.raises(ChecksumMismatch):
-            await Media(client).download(info, tmp_path / "out.png")
+            await client.media.download(info, tmp_path / "out.png")
     assert names(tmp_path) == []
 
 
@@ -115,8 +115,8 @@ async def test_download_refetches_an_expired_url_once(client: wa.Client, tmp_pat
         mock.get(old.url, status=404, body=b"Not Found", repeat=True)
         mock.get(f"{API}/9", payload=fresh, repeat=True)
         mock.get(fresh["url"], body=data, repeat=True)
-        assert await Media(client).download(old) == data
-        out = await Media(client).download(old, tmp_path / "f.txt")
+        assert await client.media.download(old) == data
+        out = await client.media.download(old, tmp_path / "f.txt")
         assert out.read_bytes() == data and names(tmp_path) == ["f.txt"]
         assert len(calls(mock, "GET", "/v25.0/9$")) == 2  # one new URL per download
 
@@ -127,7 +127,7 @@ async def test_download_gives_up_after_one_refetch(client: wa.Client) -> None:
         mock.get(f"{API}/9", payload=expired, repeat=True)
         mock.get(expired["url"], status=404, body=b"Not Found", repeat=True)
         with pytest.raises(wa.NotFound):
-            await Media(client).download("9")
+            await client.media.download("9")
         assert len(calls(mock, "GET", "/v25.0/9$")) == 2 and len(calls(mock, "GET", "gone")) == 2
 
 
@@ -153,14 +153,14 @@ def webp(animated: bool, size: int) -> bytes:
 async def test_refused_before_any_request(client: wa.Client, make: Callable[[], bytes], mime: str, match: str) -> None:
     with aioresponses() as mock:
         with pytest.raises(wa.ValidationError, match=match):
-            await Media(client).upload(make(), mime)
+            await client.media.upload(make(), mime)
         assert mock.requests == {}
 
 
 async def test_animated_sticker_may_exceed_the_static_limit(client: wa.Client) -> None:
     with aioresponses() as mock:
         mock.post(f"{API}/{PNID}/media", payload={"id": "1"})
-        assert await Media(client).upload(webp(True, 300 * 1024), "image/webp") == "1"
+        assert await client.media.upload(webp(True, 300 * 1024), "image/webp") == "1"
 
 
 async def test_a_big_file_is_refused_from_its_size_alone(client: wa.Client, tmp_path: Path) -> None:
@@ -168,10 +168,10 @@ async def test_a_big_file_is_refused_from_its_size_alone(client: wa.Client, tmp_
     with path.open("wb") as f:
         f.truncate(100 * MB + 1)  # sparse: nothing is read to learn the size
     with aioresponses() as mock, pytest.raises(wa.ValidationError, match=r"document .* 100 MB") as caught:
-        await Media(client).upload(path, "application/pdf")
+        await client.media.upload(path, "application/pdf")
     assert caught.value.limit == 100 * MB and mock.requests == {}
     with pytest.raises(wa.ValidationError, match="no such file"):
-        await Media(client).upload(tmp_path / "missing.pdf", "application/pdf")
+        await client.media.upload(tmp_path / "missing.pdf", "application/pdf")
 
 
 # --- against the emulator ----------------------------------------------------------------------------------
@@ -193,7 +193,7 @@ async def live(emu: wa.Emulator) -> AsyncIterator[wa.Client]:
 
 
 async def test_round_trip_path_fileobj_and_bytes(live: wa.Client, tmp_path: Path) -> None:
-    media = Media(live)
+    media = live.media
     src = tmp_path / "note.txt"
     src.write_bytes(b"hello from disk\n" * 1000)
     by_path = await media.upload(src, "text/plain")
@@ -216,7 +216,7 @@ async def test_round_trip_path_fileobj_and_bytes(live: wa.Client, tmp_path: Path
 
 
 async def test_expired_url_is_refetched_once(live: wa.Client, emu: wa.Emulator, clock: FakeClock) -> None:
-    media = Media(live)
+    media = live.media
     media_id = await media.upload(b"ok", "text/plain")
     info = await media.get(media_id)
     clock.now += 300  # the URL lives 5 minutes (FACTS §6)
@@ -231,7 +231,7 @@ async def test_expired_url_is_refetched_once(live: wa.Client, emu: wa.Emulator, 
 
 
 async def test_checksum_mismatch_against_the_emulator(live: wa.Client, tmp_path: Path) -> None:
-    media = Media(live)
+    media = live.media
     info = await media.get(await media.upload(b"original", "text/plain"))
     wrong = msgspec.structs.replace(info, sha256=hashlib.sha256(b"other").hexdigest())
     with pytest.raises(ChecksumMismatch):
@@ -244,9 +244,9 @@ async def test_checksum_mismatch_against_the_emulator(live: wa.Client, tmp_path:
 async def test_refused_type_never_reaches_the_emulator(live: wa.Client, emu: wa.Emulator) -> None:
     before = emu.stats.requests
     with pytest.raises(wa.ValidationError, match="image/gif"):
-        await Media(live).upload(b"GIF89a", "image/gif")
+        await live.media.upload(b"GIF89a", "image/gif")
     with pytest.raises(wa.ValidationError, match="5 MB"):
-        await Media(live).upload(b"\0" * (5 * MB + 1), "image/jpeg")
+        await live.media.upload(b"\0" * (5 * MB + 1), "image/jpeg")
     assert emu.stats.requests == before
 
 
@@ -266,7 +266,7 @@ async def test_50_mb_upload_and_download_stay_small_in_memory(emulator_process: 
     info = emulator_process
     async with wa.Client.maton(info["phone_number_id"], api_key="k", base_url=info["gateway_url"],
                                rate_limit=None, timeout=120) as client:  # fmt: skip
-        media = Media(client)
+        media = client.media
         await media.upload(b"warm up", "text/plain")  # connections, imports and caches before measuring
         gc.collect()
         tracemalloc.start()

@@ -12,7 +12,7 @@ from aioresponses import aioresponses
 from yarl import URL
 
 import wa_async as wa
-from tests._data import PAYLOADS
+from tests._data import PAYLOADS, sent_json
 from wa_async.resources import BusinessProfile, PhoneNumbers, Profile, Throughput
 
 BASE = "https://gw.test/whatsapp-business"
@@ -108,7 +108,7 @@ async def test_profile_update_sends_the_documented_request(client: wa.Client) ->
         mock.post(PROFILE, payload={"success": True})
         assert await Profile(client).update(**fields) is True
         (call,) = [c for (m, _), cs in mock.requests.items() for c in cs if m == "POST"]
-    assert json.loads(call.kwargs["data"]) == documented
+    assert sent_json(call.kwargs["data"]) == documented
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from aioresponses import aioresponses
 from yarl import URL
 
 import wa_async as wa
-from tests._data import PAYLOADS
+from tests._data import PAYLOADS, sent_json
 from wa_async.resources import (
     BodyText,
     FooterText,
@@ -47,7 +47,7 @@ def queries(mock: aioresponses, method: str = "GET") -> list[dict[str, str]]:
 
 def sent(mock: aioresponses) -> dict[str, Any]:
     (call,) = [c for (m, _), cs in mock.requests.items() for c in cs if m == "POST"]
-    return json.loads(call.kwargs["data"])  # type: ignore[no-any-return]
+    return sent_json(call.kwargs["data"])  # type: ignore[no-any-return]
 
 
 async def collect(it: AsyncIterator[TemplateInfo]) -> list[TemplateInfo]:

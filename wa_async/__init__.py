@@ -14,8 +14,8 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from ._broadcast import BroadcastReport, Outcome
-from ._client import Client, SendResult
+from ._broadcast import BroadcastReport, ErrorGroup, Outcome
+from ._client import Client
 from ._conversations import Conversations, MemoryWindowStore, WindowStore
 from ._errors import (
     ApiError,
@@ -35,7 +35,7 @@ from ._errors import (
     WhatsAppError,
     WindowClosed,
 )
-from ._journal import Journal, JournalError
+from ._journal import Journal, JournalError, JournalStore
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
 from ._messages import (
     ActionParam,
@@ -76,13 +76,25 @@ from ._messages import (
     Video,
     VideoParam,
 )
+from ._options import DEFAULT_API_VERSION, ClientOptions
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
+from ._request import ApiCall, Request, SendMessage, SendMessageResult, SendResult
 from ._retry import RetryDecision, RetryPolicy
-from ._session import StreamedResponse
+from ._transport import (
+    AiohttpTransport,
+    FilePart,
+    FileSource,
+    HttpRequest,
+    MockTransport,
+    Multipart,
+    Response,
+    StreamedResponse,
+    Transport,
+)
 from .resources import BusinessProfile, ChecksumMismatch, MediaInfo, PhoneNumber, TemplateInfo
 
 if TYPE_CHECKING:
-    from . import emulator, maton, webhooks
+    from . import emulator, errors, maton, messages, webhooks
     from .emulator import Emulator
 
 try:
@@ -93,6 +105,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 # Submodules and names loaded on first use, so `import wa_async` stays light.
 _LAZY = {
     "emulator": ("wa_async.emulator", None),
+    "errors": ("wa_async.errors", None),
+    "messages": ("wa_async.messages", None),
     "webhooks": ("wa_async.webhooks", None),
     "maton": ("wa_async.maton", None),
     "Emulator": ("wa_async.emulator", "Emulator"),
@@ -111,8 +125,11 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DEFAULT_API_VERSION",
     "ActionParam",
     "Address",
+    "AiohttpTransport",
+    "ApiCall",
     "ApiError",
     "Audio",
     "AuthError",
@@ -124,6 +141,7 @@ __all__ = [
     "ChecksumMismatch",
     "Client",
     "ClientClosed",
+    "ClientOptions",
     "Contact",
     "Contacts",
     "Conversations",
@@ -135,12 +153,17 @@ __all__ = [
     "DocumentParam",
     "Email",
     "Emulator",
+    "ErrorGroup",
+    "FilePart",
+    "FileSource",
     "Flow",
     "HeaderParams",
+    "HttpRequest",
     "Image",
     "ImageParam",
     "Journal",
     "JournalError",
+    "JournalStore",
     "Limiter",
     "LimiterUnavailable",
     "ListMessage",
@@ -151,6 +174,8 @@ __all__ = [
     "MediaInfo",
     "MemoryWindowStore",
     "Message",
+    "MockTransport",
+    "Multipart",
     "Name",
     "NotFound",
     "Org",
@@ -164,10 +189,14 @@ __all__ = [
     "RecipientError",
     "RedisLimiter",
     "ReplyButton",
+    "Request",
+    "Response",
     "RetryDecision",
     "RetryPolicy",
     "Row",
     "Section",
+    "SendMessage",
+    "SendMessageResult",
     "SendResult",
     "ServerError",
     "Sticker",
@@ -177,6 +206,7 @@ __all__ = [
     "TemplateInfo",
     "Text",
     "TextParam",
+    "Transport",
     "TransportError",
     "UnlimitedLimiter",
     "Url",
@@ -189,6 +219,8 @@ __all__ = [
     "WindowStore",
     "__version__",
     "emulator",
+    "errors",
     "maton",
+    "messages",
     "webhooks",
 ]

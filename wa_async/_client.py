@@ -1,4 +1,10 @@
-"""The :class:`Client`: a thin façade over the session, the outbound queue, the limiter and the resources."""
+"""The [`Client`][wa_async.Client]: a thin façade over the request pipeline, the outbound queue and the resources.
+
+A message travels in one straight line: ``send()`` builds a [`SendMessage`][wa_async.SendMessage] request
+(``_request.py``), the bounded queue (``_queue.py``) hands it to a worker, which runs it through the pipeline
+(``_pipeline.py``: limiter, retries) and the transport (``_transport.py``: aiohttp), and the request decodes the
+answer into the wamid that resolves the caller's future.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +13,22 @@ import contextlib
 import enum
 import math
 import os
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
 import aiohttp
-import msgspec
 
 from ._conversations import Conversations, WaitableStatus, WindowStore
-from ._errors import ApiError, ClientClosed, DeliveryUnknown, TransportError, ValidationError
+from ._errors import ClientClosed, ValidationError
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
-from ._messages import (
-    MarkRead,
-    Message,
-)
+from ._messages import MarkRead, Message
 from ._options import DEFAULT_API_VERSION, GRAPH_BASE_URL, GRAPH_RATE, MATON_BASE_URL, MATON_RATE, ClientOptions
+from ._pipeline import Pipeline
 from ._queue import OnWire, OutboundQueue
+from ._request import ApiCall, MarkMessageRead, Request, SendMessage, SendMessageResult, SendResult
 from ._retry import RetryPolicy
-from ._session import CHUNK_SIZE, Response, Session, StreamedResponse, decode_error
 from ._shortcuts import Shortcuts
+from ._transport import CHUNK_SIZE, AiohttpTransport, StreamedResponse, Transport, check_base_url, check_headers
 from .resources import Media, PhoneNumbers, Profile, Templates
 
 if TYPE_CHECKING:
@@ -32,10 +36,9 @@ if TYPE_CHECKING:
     from ._journal import Journal
     from .webhooks import Status
 
-__all__ = ["Client", "SendResult"]
+__all__ = ["Client"]
 
 T = TypeVar("T")
-
 
 
 class _State(enum.Enum):
@@ -44,42 +47,19 @@ class _State(enum.Enum):
     CLOSED = 3
 
 
-class _Contact(msgspec.Struct):
-    input: str = ""
-    wa_id: str = ""
-
-
-class _MessageId(msgspec.Struct):
-    id: str
-    message_status: str | None = None
-
-
-class SendResult(msgspec.Struct):
-    """The answer to a send (FACTS §3.1): it means *accepted*, not delivered."""
-
-    messages: list[_MessageId]
-    contacts: list[_Contact] = []
-    messaging_product: str = "whatsapp"
-
-
-class _Success(msgspec.Struct):
-    success: bool = False
-
-
-_send_decoder = msgspec.json.Decoder(SendResult)
-
-
 class Client(Shortcuts):
     """An asyncio WhatsApp Business Cloud API client, through the Maton gateway or straight to Graph.
 
-    ::
-
-        async with wa.Client.maton(phone_number_id) as client:       # MATON_API_KEY from the environment
-            wamid = await client.send(wa.Text("15551234567", "Hello"))
-            futures = [await client.submit(m) for m in messages]       # backpressure from the bounded queue
+    ```python
+    async with wa.Client.maton(phone_number_id) as client:       # MATON_API_KEY from the environment
+        wamid = await client.send(wa.Text("15551234567", "Hello"))
+        futures = [await client.submit(m) for m in messages]       # backpressure from the bounded queue
+    ```
 
     Every request (messages, media, templates, profile) passes the rate limiter first. The other APIs hang off
     the client: ``client.media``, ``client.templates``, ``client.phone_numbers``, ``client.profile``.
+    Build it with [`maton`][wa_async.Client.maton], [`graph`][wa_async.Client.graph] or
+    [`from_env`][wa_async.Client.from_env]; their options are those of [`ClientOptions`][wa_async.ClientOptions].
     """
 
     def __init__(
@@ -98,6 +78,7 @@ class Client(Shortcuts):
         retry: RetryPolicy | None = None,
         timeout: float | None = 30.0,
         session: aiohttp.ClientSession | None = None,
+        transport: Transport | None = None,
         windows: bool | Literal["auto"] = "auto",
         window_store: WindowStore | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -108,7 +89,7 @@ class Client(Shortcuts):
         self.phone_number_id = str(phone_number_id)
         self.waba_id = waba_id
         self.api_version = api_version
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url)
         self.rate_limit = rate_limit
         self.retry = retry if retry is not None else RetryPolicy()
         if limiter is None:
@@ -119,35 +100,33 @@ class Client(Shortcuts):
             workers = 64 if rate_limit is None else max(4, min(256, math.ceil(rate_limit * 0.5)))
         self._sleep = sleep
         self._clock = clock
-        self.auth_headers = dict(headers)
-        self._session = Session(
-            self.base_url,
-            {**headers, "Content-Type": "application/json"},
-            timeout=timeout,
-            session=session,
-            connector_limit=max(100, workers),
-        )
-        self._api_root = f"{self.base_url}/{api_version}"
-        self._messages_url = f"{self._api_root}/{self.phone_number_id}/messages"
-        self._queue = OutboundQueue(
-            self._post_message,
-            self.limiter,
-            maxsize=queue_size,
-            workers=workers,
-            retry=self.retry,
-            sleep=sleep,
+        headers = check_headers(headers)
+        if transport is None:
+            transport = AiohttpTransport(
+                timeout=timeout, session=session, connector_limit=max(100, workers), headers=headers
+            )
+        self.transport: Transport = transport
+        self._pipeline = Pipeline(
+            transport,
+            limiter,
+            self.retry,
+            api_root=f"{self.base_url}/{api_version}",
+            headers=headers,
+            phone_number_id=self.phone_number_id,
+            waba_id=waba_id,
             clock=clock,
+            sleep=sleep,
+            start=self.start,
         )
+        self._queue = OutboundQueue(self._pipeline, maxsize=queue_size, workers=workers, sleep=sleep)
         self._state = _State.UNOPENED
-        self.media = Media(self)
-        self.templates = Templates(self)
-        self.phone_numbers = PhoneNumbers(self)
-        self.profile = Profile(self)
+        self.media = Media(self._pipeline)
+        self.templates = Templates(self._pipeline)
+        self.phone_numbers = PhoneNumbers(self._pipeline)
+        self.profile = Profile(self._pipeline)
         self.conversations = Conversations(windows=windows, store=window_store, phone_number_id=self.phone_number_id)
         self._check_windows = windows is not False
         self._windows_local = self.conversations.local_only  # no shared store: check without awaiting
-
-    # -- constructors ----------------------------------------------------------------------------
 
     @classmethod
     def maton(
@@ -219,7 +198,7 @@ class Client(Shortcuts):
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open the HTTP session and start the workers (also done by ``async with`` and on first use)."""
+        """Open the transport and start the workers (also done by ``async with`` and on first use)."""
         self._open()
 
     def _open(self) -> None:
@@ -228,26 +207,28 @@ class Client(Shortcuts):
         if self._state is _State.OPEN:
             return
         asyncio.get_running_loop()  # RuntimeError outside a running loop, before anything is opened
-        self._session.open()
+        self.transport.open()
         self._queue.start()
         self._state = _State.OPEN
+        self._pipeline.ready = True
 
     async def close(self, *, cancel: bool = False) -> None:
-        """Drain the queue (every message sent or failed), stop the workers and close the session.
+        """Drain the queue (every message sent or failed), stop the workers and close the transport.
 
-        With ``cancel=True`` everything not yet on the wire fails with :class:`ClientClosed`; requests already
-        sent are awaited.
+        With ``cancel=True`` everything not yet on the wire fails with [`ClientClosed`][wa_async.ClientClosed];
+        requests already sent are awaited.
         """
         if self._state is _State.CLOSED:
             return
         was_open = self._state is _State.OPEN
         self._state = _State.CLOSED
+        self._pipeline.closed = True
         try:
             if was_open:
                 await self._queue.close(cancel=cancel)
         finally:
             await self.conversations.aclose()
-            await self._session.close()
+            await self.transport.aclose()
 
     async def __aenter__(self) -> Client:
         await self.start()
@@ -258,7 +239,7 @@ class Client(Shortcuts):
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`close` has been called."""
+        """True once [`close`][wa_async.Client.close] has been called."""
         return self._state is _State.CLOSED
 
     @property
@@ -266,64 +247,86 @@ class Client(Shortcuts):
         """Messages queued or in flight."""
         return self._queue.pending
 
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The client's clock (the event loop's unless ``clock=`` was given)."""
+        return self._pipeline.now
+
+    @property
+    def sleep(self) -> Callable[[float], Awaitable[None]]:
+        """The client's sleep (``asyncio.sleep`` unless ``sleep=`` was given)."""
+        return self._sleep
+
     # -- sending ---------------------------------------------------------------------------------
+
+    async def send(self, msg: Message) -> str:
+        """Send a message and return its wamid (waits for queue room, then for the answer)."""
+        # The hot path: the steps of _message() in place, with no awaits when nothing needs waiting for.
+        if self._state is not _State.OPEN or not isinstance(msg, Message):
+            _check_message(msg)
+            await self.start()
+        if self._check_windows and msg.free_form:
+            if self._windows_local:
+                self.conversations.check_window_nowait(msg.to)
+            else:
+                await self.conversations.check_window(msg.to)
+        request = SendMessage(msg, self.phone_number_id)
+        queue = self._queue
+        if queue.can_inline():
+            # No rate limit and an idle worker: send from this task, skipping the hop to a worker and back.
+            return await queue.send_inline(request)
+        return await (await queue.put(request))
+
+    async def send_result(self, msg: Message) -> SendResult:
+        """Send a message and return Meta's whole answer: the wamid, the template pacing status
+        (``message_status``) and whom the recipient resolved to (``wa_id``, ``user_id``)."""
+        _check_message(msg)
+        if self._state is not _State.OPEN:
+            await self.start()
+        if self._check_windows and msg.free_form:
+            await self._window(msg)
+        return await (await self._queue.put(SendMessageResult(msg, self.phone_number_id)))
 
     async def submit(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
         """Queue a message, waiting for room; return a future that resolves to its wamid.
 
         ``on_wire`` (advanced) is awaited once, just before the message first goes on the wire.
         """
-        if self._state is not _State.OPEN or not isinstance(msg, Message):
-            await self._prepare(msg)
-        if self._check_windows and msg.free_form:
-            if self._windows_local:
-                self.conversations.check_window_nowait(msg.to)
-            else:
-                await self.conversations.check_window(msg.to)
-        return await self._queue.put(msg.to_json(), msg.to, on_wire)
+        return await self._queue.put(await self._message(msg), on_wire)
 
     def submit_nowait(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
-        """Queue a message or raise :class:`QueueFull` at once; return its future."""
-        if self._state is not _State.OPEN or not isinstance(msg, Message):
-            _check_message(msg)
-            self._open()  # in the running loop: the session and the workers belong to it
+        """Queue a message or raise [`QueueFull`][wa_async.QueueFull] at once; return its future."""
+        _check_message(msg)
+        self._open()  # in the running loop: the transport and the workers belong to it
         if self._check_windows and msg.free_form:
             self.conversations.check_window_nowait(msg.to)
-        return self._queue.put_nowait(msg.to_json(), msg.to, on_wire)
+        return self._queue.put_nowait(SendMessage(msg, self.phone_number_id), on_wire)
 
-    async def send(self, msg: Message) -> str:
-        """Send a message and return its wamid (waits for queue room, then for the answer)."""
-        queue = self._queue
-        if self._state is _State.OPEN and queue.can_inline() and isinstance(msg, Message):
-            # No rate limit and an idle worker: post from this task, skipping the hop to a worker and back.
-            if self._check_windows and msg.free_form:
-                if self._windows_local:
-                    self.conversations.check_window_nowait(msg.to)
-                else:
-                    await self.conversations.check_window(msg.to)
-            if queue.can_inline():  # still, after any await above
-                return await queue.send_inline(msg.to_json(), msg.to)
-            future = await queue.put(msg.to_json(), msg.to)
-        else:
-            future = await self.submit(msg)
-        return await future
-
-    async def _prepare(self, msg: Message) -> None:
-        _check_message(msg)
-        if self._state is not _State.OPEN:
+    async def _message(self, msg: Message) -> SendMessage:
+        """The request for ``msg``, once the client is open and the customer-service window allows it."""
+        if self._state is not _State.OPEN or not isinstance(msg, Message):
+            _check_message(msg)
             await self.start()
+        if self._check_windows and msg.free_form:
+            await self._window(msg)
+        return SendMessage(msg, self.phone_number_id)
+
+    async def _window(self, msg: Message) -> None:
+        if self._windows_local:
+            self.conversations.check_window_nowait(msg.to)
+        else:
+            await self.conversations.check_window(msg.to)
 
     async def mark_read(self, message_id: str, *, typing: bool = False) -> bool:
         """Mark a received message (and those before it) as read, optionally showing a typing indicator."""
-        body = MarkRead(message_id, typing=typing).to_json()
-        result = await self.request("POST", f"{self.phone_number_id}/messages", body=body, decode=_Success)
-        return result.success
+        return await self.execute(MarkMessageRead(MarkRead(message_id, typing=typing), self.phone_number_id))
 
     async def wait_status(
         self, wamid: str, status: WaitableStatus = "delivered", *, timeout: float | None = None
     ) -> Status:
         """Wait until a status webhook says ``wamid`` reached ``status`` (needs a webhook receiver bound to this
-        client, see :func:`wa_async.webhooks.make_app`); a ``failed`` status raises its :class:`ApiError`."""
+        client, see [`make_app`][wa_async.webhooks.make_app]); a ``failed`` status raises its
+        [`ApiError`][wa_async.ApiError]."""
         return await self.conversations.wait_status(wamid, status, timeout=timeout)
 
     async def broadcast(
@@ -336,33 +339,21 @@ class Client(Shortcuts):
         job: str | Mapping[str, Any] | None = None,
     ) -> BroadcastReport:
         """Send many messages through the queue, optionally journaled so a killed run resumes without sending
-        anything twice; see :doc:`broadcast`. Returns a :class:`BroadcastReport`."""
+        anything twice (see the broadcast guide). Returns a [`BroadcastReport`][wa_async.BroadcastReport]."""
         from ._broadcast import broadcast
 
         return await broadcast(self, messages, journal, progress, resend_unknown=resend_unknown, job=job)
 
-    async def _post_message(self, body: bytes) -> str:
-        resp = await self._session.request("POST", self._messages_url, body=body)
-        if resp.status >= 300:
-            raise decode_error(resp.status, resp.headers, resp.body, request=body)
-        try:
-            return _send_decoder.decode(resp.body).messages[0].id
-        except (msgspec.DecodeError, msgspec.ValidationError, IndexError) as e:
-            raise DeliveryUnknown(f"HTTP {resp.status} with an unreadable answer: {resp.body[:200]!r}") from e
-
     # -- any other request -----------------------------------------------------------------------
+
+    async def execute(self, request: Request[T]) -> T:
+        """Send one [`Request`][wa_async.Request] through the limiter, with retries and the error model; return
+        its decoded result. Every resource call goes through here."""
+        return await self._pipeline.execute(request)
 
     @overload
     async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: bytes | None = ...,
-        params: Mapping[str, str] | None = ...,
-        data: Any = ...,
-        absolute: bool = ...,
-        headers: Mapping[str, str] | None = ...,
+        self, method: str, path: str, *, body: bytes | None = ..., params: Mapping[str, str] | None = ...
     ) -> dict[str, Any]: ...
 
     @overload
@@ -373,10 +364,7 @@ class Client(Shortcuts):
         *,
         body: bytes | None = ...,
         params: Mapping[str, str] | None = ...,
-        data: Any = ...,
         decode: type[T],
-        absolute: bool = ...,
-        headers: Mapping[str, str] | None = ...,
     ) -> T: ...
 
     async def request(
@@ -386,69 +374,25 @@ class Client(Shortcuts):
         *,
         body: bytes | None = None,
         params: Mapping[str, str] | None = None,
-        data: Any = None,
         decode: Any = dict,
-        absolute: bool = False,
-        headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Send one API request through the limiter, with retries and the error model; decode the answer.
+        """Send one API call described in place (an [`ApiCall`][wa_async.ApiCall]) and decode its answer.
 
-        ``path`` is relative to ``{base_url}/{api_version}/`` unless ``absolute``. ``data`` may be a callable
-        that builds fresh form data for each try (a multipart body can be sent only once). ``decode=bytes``
-        returns the raw body.
+        ``path`` is relative to ``{base_url}/{api_version}/``, or an absolute URL; ``decode=bytes`` returns the
+        raw body.
         """
-        url, tries = await self._begin(method, path, absolute)
-        while True:
-            await self.limiter.acquire()
-            try:
-                payload = data() if callable(data) else data
-                resp = await self._session.request(method, url, body=body, params=params, data=payload, headers=headers)
-                return _decode(resp, decode, body)
-            except (ApiError, TransportError) as error:
-                if not await tries.wait_after(error):
-                    raise
+        return await self._pipeline.execute(ApiCall(method, path, decode, body=body, params=params))
 
-    @contextlib.asynccontextmanager
-    async def stream(
-        self,
-        method: str,
-        path: str,
-        *,
-        absolute: bool = False,
-        headers: Mapping[str, str] | None = None,
-        chunk_size: int = CHUNK_SIZE,
-    ) -> AsyncIterator[StreamedResponse]:
+    def stream(
+        self, method: str, path: str, *, chunk_size: int = CHUNK_SIZE
+    ) -> contextlib.AbstractAsyncContextManager[StreamedResponse]:
         """Send a body-less request through the limiter and yield its answer with the body in chunks, unbuffered.
 
-        ``async with client.stream("GET", url, absolute=True) as (status, headers, chunks)``. Until the first
-        chunk is in hand every failure goes through the retry policy as in :meth:`request` (GET, HEAD and DELETE
-        are idempotent); a failure later, while the caller reads, is raised (:class:`DeliveryUnknown`).
+        ``async with client.stream("GET", url) as (status, headers, chunks)``. Until the first chunk is in hand
+        every failure goes through the retry policy (GET, HEAD and DELETE are idempotent); a failure later,
+        while the caller reads, is raised ([`DeliveryUnknown`][wa_async.DeliveryUnknown]).
         """
-        url, tries = await self._begin(method, path, absolute)
-        while True:
-            await self.limiter.acquire()
-            async with contextlib.AsyncExitStack() as stack:
-                try:
-                    resp = await stack.enter_async_context(
-                        self._session.stream(method, url, headers=headers, chunk_size=chunk_size)
-                    )
-                    head = await anext(resp.chunks, b"")
-                except (ApiError, TransportError) as error:
-                    if not await tries.wait_after(error):
-                        raise
-                    continue
-                chunks = _prepend(head, resp.chunks)
-                stack.push_async_callback(chunks.aclose)
-                yield resp._replace(chunks=chunks)
-                return
-
-    async def _begin(self, method: str, path: str, absolute: bool) -> tuple[str, _Tries]:
-        """Start the client if needed; the request's URL and its retry bookkeeping."""
-        if self._state is not _State.OPEN:
-            await self.start()
-        url = path if absolute else f"{self._api_root}/{path.lstrip('/')}"
-        clock = self._clock or asyncio.get_running_loop().time
-        return url, _Tries(self, method.upper() in ("GET", "HEAD", "DELETE"), clock)
+        return self._pipeline.stream(ApiCall(method, path, bytes), chunk_size=chunk_size)
 
     def __repr__(self) -> str:
         return (
@@ -463,55 +407,3 @@ def _check_message(msg: object) -> None:
             f"expected a message struct such as wa.Text, got {type(msg).__name__}"
             + ("; use client.mark_read()" if isinstance(msg, MarkRead) else "")
         )
-
-
-class _Tries:
-    """One request's tries: asks the retry policy after each failure and waits as it says."""
-
-    __slots__ = ("attempt", "client", "clock", "first", "idempotent", "pair_failures")
-
-    def __init__(self, client: Client, idempotent: bool, clock: Callable[[], float]) -> None:
-        self.client = client
-        self.idempotent = idempotent
-        self.clock = clock
-        self.first = clock()
-        self.attempt = 1
-        self.pair_failures = 0
-
-    async def wait_after(self, error: ApiError | TransportError) -> bool:
-        """Wait before the next try (pausing the limiter for an account-wide limit); False: give up."""
-        client = self.client
-        decision = client.retry.decide(
-            error,
-            attempt=self.attempt,
-            elapsed=self.clock() - self.first,
-            pair_failures=self.pair_failures,
-            idempotent=self.idempotent,
-        )
-        if decision is None:
-            return False
-        if decision.scope == "recipient":
-            self.pair_failures += 1
-        elif decision.scope == "account":
-            await client.limiter.pause(decision.delay)
-        await client._sleep(decision.delay)
-        self.attempt += 1
-        return True
-
-
-async def _prepend(head: bytes, rest: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
-    if head:
-        yield head
-    async for chunk in rest:
-        yield chunk
-
-
-def _decode(resp: Response, decode: Any, request: object) -> Any:
-    if resp.status >= 300:
-        raise decode_error(resp.status, resp.headers, resp.body, request=request)
-    if decode is bytes:
-        return resp.body
-    try:
-        return msgspec.json.decode(resp.body, type=decode)
-    except (msgspec.DecodeError, msgspec.ValidationError) as e:
-        raise ApiError(f"unexpected answer: {e}: {resp.body[:200]!r}", http_status=resp.status, request=request) from e

@@ -92,8 +92,12 @@ class WebhookError(WhatsAppError, ValueError):
 class TransportError(WhatsAppError):
     """No HTTP response came back, and the request provably never left (the connection was never made).
 
-    Safe to retry: Meta cannot have seen the request.
+    Safe to retry: Meta cannot have seen the request. ``request`` is the request that failed.
     """
+
+    def __init__(self, message: str, *, request: object = None) -> None:
+        self.request = request
+        super().__init__(message)
 
 
 class DeliveryUnknown(TransportError):

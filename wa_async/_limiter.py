@@ -145,6 +145,12 @@ class UnlimitedLimiter(_Pausable):
         """Return at once unless paused."""
         if self._paused_until:
             await self._wait_pause()
+            self._paused_until = 0.0  # the pause is over: later acquires need not look at the clock
+
+    @property
+    def paused(self) -> bool:
+        """True while a pause may still hold requests back (cheap: no clock read)."""
+        return self._paused_until != 0.0
 
     def __repr__(self) -> str:
         return f"<UnlimitedLimiter paused_for={self.paused_for:.3f}s>"

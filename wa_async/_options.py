@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ._conversations import WindowStore
     from ._limiter import Limiter
     from ._retry import RetryPolicy
+    from ._transport import Transport
 
 __all__ = ["DEFAULT_API_VERSION", "GRAPH_BASE_URL", "GRAPH_RATE", "MATON_BASE_URL", "MATON_RATE", "ClientOptions"]
 
@@ -39,6 +40,7 @@ class ClientOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     timeout: float | None
     session: aiohttp.ClientSession | None
+    transport: Transport | None
     windows: bool | Literal["auto"]
     window_store: WindowStore | None
     sleep: Callable[[float], Awaitable[None]]

@@ -1,9 +1,9 @@
 """The bounded outbound queue, its workers, and the futures that resolve to wamids.
 
-A message goes ``submit() -> queue -> worker -> limiter.acquire() -> post``; its future gets the wamid or the
-error. A retry never holds a worker: it waits in a task of its own, so one throttled recipient (the pair limit,
-131056) does not slow the others. Nothing is dropped: every item's future is resolved, failed, or (only by its
-caller) cancelled.
+A message goes ``submit() -> queue -> worker -> limiter.acquire() -> pipeline.attempt()``; its future gets the
+request's result or its error. A retry never holds a worker: it waits in a task of its own, so one throttled
+recipient (the pair limit, 131056) does not slow the others. Nothing is dropped: every item's future is resolved,
+failed, or (only by its caller) cancelled.
 """
 
 from __future__ import annotations
@@ -11,52 +11,47 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from ._errors import ApiError, ClientClosed, QueueFull, TransportError
-from ._limiter import Limiter, UnlimitedLimiter
-from ._retry import RetryPolicy
+from ._limiter import UnlimitedLimiter
+from ._pacer import RecipientPacer
+from ._pipeline import Pipeline, Tries
+from ._request import Request
 
-__all__ = ["OnWire", "OutboundQueue", "Post"]
+__all__ = ["OnWire", "OutboundQueue"]
 
 log = logging.getLogger("wa_async")
 
-Post = Callable[[bytes], Awaitable[str]]
-"""Sends one encoded message and returns its wamid (raises the client's errors)."""
+T = TypeVar("T")
 
 OnWire = Callable[[], Awaitable[None]]
 """Awaited once, after the limiter granted and just before the message first goes on the wire."""
 
 
 class _Item:
-    __slots__ = ("attempt", "body", "first_try", "future", "on_wire", "pair_failures", "to")
+    __slots__ = ("future", "on_wire", "request", "tries")
 
-    def __init__(self, body: bytes, to: str, future: asyncio.Future[str], on_wire: OnWire | None) -> None:
-        self.body = body
-        self.to = to
+    def __init__(self, request: Request[Any], future: asyncio.Future[Any], on_wire: OnWire | None) -> None:
+        self.request = request
         self.future = future
         self.on_wire = on_wire
-        self.attempt = 0
-        self.first_try = 0.0
-        self.pair_failures = 0
+        self.tries: Tries | None = None
 
 
 class OutboundQueue:
-    """A bounded queue drained by ``workers`` tasks under ``limiter``, retrying per ``retry``."""
+    """A bounded queue drained by ``workers`` tasks through ``pipeline`` (its limiter and retry policy)."""
 
     __slots__ = (
         "_cancelling",
-        "_clock",
         "_closing",
         "_held",
         "_inline",
         "_inline_done",
-        "_limiter",
         "_loop",
-        "_pair_until",
-        "_post",
+        "_pacer",
+        "_pipeline",
         "_queue",
-        "_retry",
         "_retry_tasks",
         "_sleep",
         "_unlimited",
@@ -67,24 +62,18 @@ class OutboundQueue:
 
     def __init__(
         self,
-        post: Post,
-        limiter: Limiter,
+        pipeline: Pipeline,
         *,
         maxsize: int,
         workers: int,
-        retry: RetryPolicy,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] | None = None,
     ) -> None:
         if maxsize < 1:
             raise ValueError(f"queue_size must be >= 1, got {maxsize}")
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
-        self._post = post
-        self._limiter = limiter
-        self._retry = retry
+        self._pipeline = pipeline
         self._sleep = sleep
-        self._clock = clock
         self._queue: asyncio.Queue[_Item | None] = asyncio.Queue(maxsize)
         self.worker_count = workers
         self._workers: list[asyncio.Task[None]] = []
@@ -92,15 +81,24 @@ class OutboundQueue:
         # Items a task holds while it waits for the limiter or a retry delay (not yet on the wire):
         # close(cancel=True) fails exactly these.
         self._held: dict[asyncio.Task[None], _Item] = {}
-        self._pair_until: dict[str, float] = {}
+        self._pacer = RecipientPacer()
         self._closing = False
         self._cancelling = False
         self.in_flight = 0
         # Sends posted from their caller's task (see send_inline); close() waits for them to finish.
         self._inline = 0
         self._inline_done: asyncio.Event | None = None
-        self._unlimited = limiter if isinstance(limiter, UnlimitedLimiter) else None
+        # Exactly the built-in no-limit limiter (a subclass may do work in acquire()): then only a pause needs an
+        # acquire(), and a send may go from its caller's task.
+        limiter = pipeline.limiter
+        self._unlimited = limiter if type(limiter) is UnlimitedLimiter else None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<OutboundQueue queued={self._queue.qsize()} in_flight={self.in_flight} workers={self.worker_count}"
+            f"{' closing' if self._closing else ''}>"
+        )
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -109,8 +107,6 @@ class OutboundQueue:
         if self._workers:
             return
         self._loop = asyncio.get_running_loop()
-        if self._clock is None:
-            self._clock = self._loop.time
         self._workers = [
             self._loop.create_task(self._work(), name=f"wa_async-worker-{i}") for i in range(self.worker_count)
         ]
@@ -146,56 +142,83 @@ class OutboundQueue:
 
     @property
     def pending(self) -> int:
-        """Messages queued or in flight (including those waiting to retry)."""
+        """Requests queued or in flight (including those waiting to retry)."""
         return self._queue.qsize() + self.in_flight
 
-    async def put(self, body: bytes, to: str, on_wire: OnWire | None = None) -> asyncio.Future[str]:
-        """Queue one encoded message, waiting for room; return its future."""
+    async def put(self, request: Request[T], on_wire: OnWire | None = None) -> asyncio.Future[T]:
+        """Queue one request, waiting for room; return its future."""
         assert self._loop is not None
-        future: asyncio.Future[str] = self._loop.create_future()
-        await self._queue.put(_Item(body, to, future, on_wire))
-        if self._closing:  # closed while we waited for room: the workers may be gone
-            self._reject_late()
+        future: asyncio.Future[T] = self._loop.create_future()
+        queue = self._queue
+        if queue.full():
+            await queue.put(_Item(request, future, on_wire))
+            if self._closing:  # closed while we waited for room: the workers may be gone
+                self._reject_late()
+        else:
+            queue.put_nowait(_Item(request, future, on_wire))
         return future
 
-    def put_nowait(self, body: bytes, to: str, on_wire: OnWire | None = None) -> asyncio.Future[str]:
-        """Queue one encoded message or raise QueueFull."""
+    def put_nowait(self, request: Request[T], on_wire: OnWire | None = None) -> asyncio.Future[T]:
+        """Queue one request or raise QueueFull."""
         assert self._loop is not None
-        future: asyncio.Future[str] = self._loop.create_future()
+        future: asyncio.Future[T] = self._loop.create_future()
         try:
-            self._queue.put_nowait(_Item(body, to, future, on_wire))
+            self._queue.put_nowait(_Item(request, future, on_wire))
         except asyncio.QueueFull:
             raise QueueFull(f"the outbound queue is full ({self._queue.maxsize} messages)") from None
         return future
 
     def can_inline(self) -> bool:
-        """True when a message may be posted from its caller's task: no rate limit and no pause, nothing queued
+        """True when a request may be sent from its caller's task: no rate limit and no pause, nothing queued
         (so nothing is overtaken), a worker idle (so the concurrency bound holds) and no recipient held back."""
         return (
             self._unlimited is not None
             and not self._closing
             and self.in_flight < self.worker_count
             and self._queue.empty()
-            and not self._pair_until
-            and self._unlimited.paused_for == 0
+            and not self._pacer
+            and not self._unlimited.paused
         )
 
-    async def send_inline(self, body: bytes, to: str) -> str:
-        """Post one message from the calling task and return its wamid: the same delivery, retries and errors as
-        a queued message, without the hop to a worker and back. Only when :meth:`can_inline` said so."""
-        assert self._loop is not None
-        future: asyncio.Future[str] = self._loop.create_future()
-        item = _Item(body, to, future, None)
+    async def send_inline(self, request: Request[T]) -> T:
+        """Send one request from the calling task and return its result: the same delivery, retries and errors
+        as a queued one, without the hop to a worker and back. Only when :meth:`can_inline` said so: no limit
+        and no pause, so there is nothing to wait for before it goes on the wire."""
+        pipeline = self._pipeline
+        first = pipeline.now()
         self.in_flight += 1
         self._inline += 1
         try:
-            await self._deliver(item, None)  # acquire returns at once (no limit, no pause): never held
+            return await pipeline.attempt(request)
+        except (ApiError, TransportError) as error:
+            assert self._loop is not None
+            future: asyncio.Future[T] = self._loop.create_future()
+            item = _Item(request, future, None)
+            item.tries = Tries(first)
+            await self._after_error(item, error)  # fails the future, or schedules a retry that resolves it
         finally:
             self.in_flight -= 1
             self._inline -= 1
             if not self._inline and self._inline_done is not None:
                 self._inline_done.set()
-        return await future  # done, unless a retry was scheduled
+        return await future
+
+    def fail_queued(self, error: BaseException, *, where: Callable[[Request[Any]], bool] | None = None) -> int:
+        """Fail every queued request (or those ``where`` picks) with ``error`` before it is sent; return how many.
+
+        Their futures get ``error``; the workers skip them. Requests already with a worker are not touched.
+        """
+        failed = 0
+        kept: list[_Item | None] = []
+        while not self._queue.empty():
+            kept.append(self._queue.get_nowait())
+        for item in kept:
+            if item is not None and not item.future.done() and (where is None or where(item.request)):
+                _fail(item, error)
+                failed += 1
+            else:
+                self._queue.put_nowait(item)
+        return failed
 
     def _reject_late(self) -> None:
         # Items that arrived after the stop sentinels would never be served.
@@ -215,12 +238,12 @@ class OutboundQueue:
     # -- delivering ------------------------------------------------------------------------------
 
     async def _work(self) -> None:
-        get = self._queue.get
+        queue = self._queue
         while True:
-            item = await get()
+            item = queue.get_nowait() if queue.qsize() else await queue.get()
             if item is None:
                 return
-            if item.future.done():  # its caller gave up before it was sent: never send it
+            if item.future.done():  # its caller gave up (or it was failed) before it was sent: never send it
                 continue
             self.in_flight += 1
             try:
@@ -229,24 +252,23 @@ class OutboundQueue:
                 self.in_flight -= 1
 
     async def _deliver(self, item: _Item, delay: float | None) -> None:
-        clock = self._clock
-        assert clock is not None
+        pipeline = self._pipeline
         task = asyncio.current_task()
         assert task is not None
         self._held[task] = item
         try:
             if delay:
                 await self._sleep(delay)
-            if self._pair_until:
-                until = self._pair_until.get(item.to)
-                if until is not None:
-                    wait = until - clock()
-                    if wait > 0:
-                        # This recipient is pair-limited: wait aside so the worker serves others.
-                        self._spawn_retry(item, wait)
-                        return
-                    del self._pair_until[item.to]
-            await self._limiter.acquire()
+            recipient = item.request.recipient
+            if self._pacer and recipient is not None:
+                wait = self._pacer.wait(recipient, pipeline.now())
+                if wait > 0:
+                    # This recipient is pair-limited: wait aside so the worker serves others.
+                    self._spawn_retry(item, wait)
+                    return
+            unlimited = self._unlimited
+            if unlimited is None or unlimited.paused:
+                await pipeline.limiter.acquire()
             if item.future.done():
                 return
             if item.on_wire is not None:
@@ -261,40 +283,38 @@ class OutboundQueue:
         finally:
             del self._held[task]
 
-        if item.attempt == 0:
-            item.first_try = clock()
-        item.attempt += 1
+        if item.tries is None:
+            item.tries = Tries(pipeline.now())
         try:
-            wamid = await self._post(item.body)
+            result = await pipeline.attempt(item.request)
         except (ApiError, TransportError) as error:
             await self._after_error(item, error)
         except Exception as error:
             # A bug or an unexpected failure below us: the outcome is unknown, so report it, never retry it.
-            log.exception("unexpected error while sending a message")
+            log.exception("unexpected error while sending a request")
             _fail(item, error)
         else:
             if not item.future.done():
-                item.future.set_result(wamid)
+                item.future.set_result(result)
 
     async def _after_error(self, item: _Item, error: ApiError | TransportError) -> None:
-        clock = self._clock
-        assert clock is not None
-        now = clock()
-        decision = self._retry.decide(
-            error,
-            attempt=item.attempt,
-            elapsed=now - item.first_try,
-            pair_failures=item.pair_failures,
-        )
+        tries = item.tries
+        assert tries is not None
+        if self._cancelling:
+            _fail(item, error)
+            return
+        try:
+            decision = await self._pipeline.after(tries, item.request, error)
+        except Exception as failure:  # the limiter's pause() failed: give up on this request, say why
+            log.exception("the limiter failed to pause after %s", error)
+            _fail(item, failure)
+            return
         if decision is None or self._cancelling:
             _fail(item, error)
             return
-        if decision.scope == "recipient":
-            item.pair_failures += 1
-            self._pair_until[item.to] = max(self._pair_until.get(item.to, 0.0), now + decision.delay)
-        elif decision.scope == "account":
-            # An account-wide limit: hold back every request, not only this one.
-            await self._limiter.pause(decision.delay)
+        recipient = item.request.recipient
+        if decision.scope == "recipient" and recipient is not None:
+            self._pacer.hold(recipient, self._pipeline.now() + decision.delay)
         log.debug("retrying in %.3fs after %s", decision.delay, error)
         self._spawn_retry(item, decision.delay)
 

@@ -8,17 +8,29 @@ until its ``url`` is opened in a browser and authorized.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import aiohttp
 import msgspec
 
-from ._errors import ApiError, AuthError, NotFound, ValidationError
-from ._limiter import Limiter
-from ._session import Session, decode_error
+from ._errors import ApiError, DeliveryUnknown, ValidationError
+from ._limiter import Limiter, UnlimitedLimiter
+from ._pipeline import Pipeline
+from ._request import Request, decode_error, decode_json, node_id
+from ._retry import RetryPolicy
+from ._transport import AiohttpTransport, Response, Transport, check_base_url, check_headers
 
-__all__ = ["CTRL_URL", "Connection", "Connections"]
+__all__ = [
+    "CTRL_URL",
+    "Connection",
+    "Connections",
+    "CreateConnection",
+    "DeleteConnection",
+    "GetConnection",
+    "ListConnections",
+]
 
 CTRL_URL = "https://ctrl.maton.ai"
 T = TypeVar("T")
@@ -49,45 +61,125 @@ class _One(msgspec.Struct):
     connection: Connection
 
 
-class _Success(msgspec.Struct):
+class _ControlRequest(Request[T]):
+    """A control-plane call: its error codes are HTTP statuses, not Graph codes, so the status picks the class."""
+
+    __slots__ = ()
+
+    def error(self, response: Response) -> ApiError | DeliveryUnknown:
+        """The exception for an error answer."""
+        return decode_error(response.status, response.headers, response.body, request=self, graph_codes=False)
+
+
+class ListConnections(_ControlRequest[list[Connection]]):
+    """``GET /connections``."""
+
+    __slots__ = ()
+
+    def __init__(self, params: Mapping[str, str]) -> None:
+        super().__init__("GET", "connections", params=params)
+
+    def decode(self, response: Response) -> list[Connection]:
+        """The connections."""
+        return list(decode_json(response, _List, self).connections)
+
+
+class CreateConnection(_ControlRequest[Connection]):
+    """``POST /connections``: a new ``PENDING`` connection."""
+
+    __slots__ = ()
+
+    def __init__(self, app: str) -> None:
+        super().__init__("POST", "connections", body=msgspec.json.encode({"app": app}))
+
+    def decode(self, response: Response) -> Connection:
+        """The new connection."""
+        return decode_json(response, _One, self).connection  # type: ignore[no-any-return]
+
+
+class GetConnection(_ControlRequest[Connection]):
+    """``GET /connections/{id}``."""
+
+    __slots__ = ()
+
+    def __init__(self, connection_id: str) -> None:
+        super().__init__("GET", f"connections/{node_id(connection_id, 'connection_id')}")
+
+    def decode(self, response: Response) -> Connection:
+        """The connection."""
+        return decode_json(response, _One, self).connection  # type: ignore[no-any-return]
+
+
+class DeleteConnection(_ControlRequest[bool]):
+    """``DELETE /connections/{id}``."""
+
+    __slots__ = ()
+
+    def __init__(self, connection_id: str) -> None:
+        super().__init__("DELETE", f"connections/{node_id(connection_id, 'connection_id')}")
+
+    def decode(self, response: Response) -> bool:
+        """True when Maton confirms (an empty answer counts as confirmation)."""
+        return bool(decode_json(response, _Deleted, self).success)
+
+
+class _Deleted(msgspec.Struct):
     success: bool = True
 
 
 class Connections:
     """The Maton control plane's connections.
 
-    ::
+    ```python
+    async with wa.maton.Connections() as conns:        # MATON_API_KEY from the environment
+        for c in await conns.list():
+            print(c.connection_id, c.status)
+        new = await conns.create()                     # open new.url in a browser to authorize it
+    ```
 
-        async with wa.maton.Connections() as conns:        # MATON_API_KEY from the environment
-            for c in await conns.list():
-                print(c.connection_id, c.status)
-            new = await conns.create()                     # open new.url in a browser to authorize it
+    Calls go through the same pipeline as the client's (limiter, retries of what is safe to retry, typed errors
+    that carry their request).
     """
 
-    __slots__ = ("_limiter", "_session", "base_url")
+    __slots__ = ("_pipeline", "_transport", "base_url")
 
     def __init__(
         self,
         api_key: str | None = None,
-        base_url: str = CTRL_URL,
+        base_url: str | None = None,
         session: aiohttp.ClientSession | None = None,
         limiter: Limiter | None = None,
         *,
         timeout: float | None = 30.0,
+        retry: RetryPolicy | None = None,
+        transport: Transport | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("MATON_API_KEY")
         if not key:
             raise ValidationError("api_key", "no Maton API key: pass api_key= or set MATON_API_KEY")
-        self.base_url = base_url.rstrip("/")
-        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        self._session = Session(self.base_url, headers, timeout=timeout, session=session)
-        self._limiter = limiter
+        self.base_url = check_base_url(base_url or os.environ.get("MATON_CTRL_URL") or CTRL_URL)
+        headers = check_headers({"Authorization": f"Bearer {key}"})
+        if transport is None:
+            transport = AiohttpTransport(timeout=timeout, session=session, headers=headers)
+        self._transport = transport
+        self._pipeline = Pipeline(
+            self._transport,
+            limiter if limiter is not None else UnlimitedLimiter(),
+            retry if retry is not None else RetryPolicy(),
+            api_root=self.base_url,
+            headers=headers,
+            start=self._start,
+        )
 
     def __repr__(self) -> str:
-        return f"<Connections {self.base_url} {'closed' if self._session.closed else 'open'}>"
+        return f"<Connections {self.base_url}>"
+
+    async def _start(self) -> None:
+        self._transport.open()
+        self._pipeline.ready = True
 
     async def __aenter__(self) -> Self:
-        self._session.open()
+        await self._start()
         return self
 
     async def __aexit__(
@@ -97,54 +189,21 @@ class Connections:
 
     async def close(self) -> None:
         """Close the HTTP session (if this object opened it)."""
-        await self._session.close()
+        await self._transport.aclose()
 
     async def list(self, app: str | None = "whatsapp-business", status: str | None = "ACTIVE") -> list[Connection]:
         """The connections of ``app`` with ``status`` (None for any)."""
         params = {k: v for k, v in (("app", app), ("status", status)) if v}
-        return (await self._call("GET", "/connections", _List, params=params)).connections
+        return await self._pipeline.execute(ListConnections(params))
 
     async def create(self, app: str = "whatsapp-business") -> Connection:
         """Start a new connection: it is ``PENDING`` until its ``url`` is opened and authorized."""
-        body = msgspec.json.encode({"app": app})
-        return (await self._call("POST", "/connections", _One, body=body)).connection
+        return await self._pipeline.execute(CreateConnection(app))
 
     async def get(self, connection_id: str) -> Connection:
         """One connection by id."""
-        return (await self._call("GET", f"/connections/{_id(connection_id)}", _One)).connection
+        return await self._pipeline.execute(GetConnection(connection_id))
 
     async def delete(self, connection_id: str) -> bool:
         """Delete a connection; True when Maton confirms."""
-        return (await self._call("DELETE", f"/connections/{_id(connection_id)}", _Success)).success
-
-    async def _call(
-        self, method: str, path: str, decode: type[T], *, params: dict[str, str] | None = None,
-        body: bytes | None = None,
-    ) -> T:  # fmt: skip
-        if self._session.closed:
-            self._session.open()
-        if self._limiter is not None:
-            await self._limiter.acquire()
-        resp = await self._session.request(method, self.base_url + path, body=body, params=params)
-        if resp.status >= 300:
-            raise _error(decode_error(resp.status, resp.headers, resp.body, request=body or path))
-        try:
-            return msgspec.json.decode(resp.body, type=decode)
-        except (msgspec.DecodeError, msgspec.ValidationError) as e:
-            raise ApiError(f"unexpected answer from Maton: {e}: {resp.body[:200]!r}", http_status=resp.status) from e
-
-
-def _error(error: ApiError) -> ApiError:
-    # The control plane's codes are HTTP statuses, not Graph codes: let the status pick the class.
-    cls = {401: AuthError, 403: AuthError, 404: NotFound}.get(error.http_status)
-    if cls is None or isinstance(error, cls):
-        return error
-    return cls(error.message, http_status=error.http_status, code=error.code, details=error.details,
-               retry_after=error.retry_after, request=error.request)  # fmt: skip
-
-
-def _id(connection_id: str) -> str:
-    value = str(connection_id).strip()
-    if not value or "/" in value or "?" in value:
-        raise ValidationError("connection_id", f"{connection_id!r} is not a connection id")
-    return value
+        return await self._pipeline.execute(DeleteConnection(connection_id))

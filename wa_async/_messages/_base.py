@@ -33,6 +33,8 @@ class Message(_Addressed, frozen=True, kw_only=True):
     """The wire ``type`` of the message (``"text"``, ``"template"``, ``"interactive"``, ...)."""
     free_form: ClassVar[bool] = True
     """False only for templates: free-form messages need an open 24-hour window (FACTS §10)."""
+    endpoint: ClassVar[str] = "messages"
+    """The path under the phone number id this message is posted to."""
 
     def __post_init__(self) -> None:
         to = _check.phone(self.to)

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from . import broadcast, demo, emulator, send
+from . import broadcast, demo, emulator, resources, send
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
-_GROUPS: list[Any] = [demo, emulator, send, broadcast]
-
-with contextlib.suppress(ImportError):  # the resource commands, while that module is being written
-    _GROUPS.append(importlib.import_module(".resources", __name__))
+_GROUPS: list[Any] = [demo, emulator, send, broadcast, resources]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wa-async",
         description="WhatsApp Business Cloud API from the command line (Maton gateway or Graph API). "
-        "Configuration: flags, or MATON_API_KEY, WA_PHONE_NUMBER_ID, WA_WABA_ID, WA_ACCESS_TOKEN, WA_BASE_URL.",
+        "Configuration: flags, or the environment: MATON_API_KEY, MATON_CONNECTION_ID, WA_PHONE_NUMBER_ID, "
+        "WA_WABA_ID, WA_ACCESS_TOKEN (Graph), WA_BASE_URL, WA_API_VERSION, and MATON_CTRL_URL (the Maton "
+        "control plane, for `wa-async connections`).",
     )
     parser.add_argument("--version", action="version", version=f"wa-async {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

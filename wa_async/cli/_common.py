@@ -24,6 +24,7 @@ __all__ = [
     "describe_error",
     "fail",
     "run_async",
+    "target_env",
 ]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -48,9 +49,11 @@ def add_target_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"Graph API version (env WA_API_VERSION; default {DEFAULT_API_VERSION})")  # fmt: skip
 
 
-def client_from_args(args: argparse.Namespace, *, need_phone: bool = True, **options: Any) -> Client:
-    """A client from the flags, falling back on the environment as :meth:`Client.from_env` reads it (a Graph
-    client when an access token is given, else a Maton client); raises UsageError when incomplete."""
+def target_env(args: argparse.Namespace, *, need_phone: bool = True) -> dict[str, str]:
+    """The environment with the target flags laid over it, checked: what :meth:`Client.from_env` will read.
+
+    Raises UsageError when the phone number id (if needed) or the credentials are missing.
+    """
     env = dict(os.environ)
     for flag, name in _FLAG_ENV:
         value = getattr(args, flag, None)
@@ -62,7 +65,13 @@ def client_from_args(args: argparse.Namespace, *, need_phone: bool = True, **opt
         env["WA_PHONE_NUMBER_ID"] = "-"
     if not env.get("WA_ACCESS_TOKEN") and not env.get("MATON_API_KEY"):
         raise UsageError("no credentials: set MATON_API_KEY (or --api-key), or WA_ACCESS_TOKEN for the Graph API")
-    return Client.from_env(environ=env, **options)
+    return env
+
+
+def client_from_args(args: argparse.Namespace, *, need_phone: bool = True, **options: Any) -> Client:
+    """A client from the flags, falling back on the environment as :meth:`Client.from_env` reads it (a Graph
+    client when an access token is given, else a Maton client); raises UsageError when incomplete."""
+    return Client.from_env(environ=target_env(args, need_phone=need_phone), **options)
 
 
 # Each target flag and the environment variable it overrides.

@@ -11,12 +11,12 @@ import argparse
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .._limiter import Limiter
 from .._redis_limiter import LimiterUnavailable
 
-__all__ = ["CONNECT_TIMEOUT", "RedisOptionError", "add_redis_arguments", "default_key", "redis_limiter"]
+__all__ = ["CONNECT_TIMEOUT", "RedisOptionError", "add_redis_arguments", "default_key", "redact", "redis_limiter"]
 
 CONNECT_TIMEOUT = 3.0
 
@@ -56,26 +56,45 @@ async def redis_limiter(url: str, key: str, rate: float) -> AsyncIterator[Limite
     try:
         client = aioredis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT)
     except ValueError as e:
-        raise RedisOptionError(f"--redis-url {_redact(url)!r}: {e}") from None
+        raise RedisOptionError(redact(f"--redis-url {url!r}: {e}", url)) from None
     try:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT):
                 await client.ping()
         except (RedisError, OSError, TimeoutError) as e:
             detail = str(e) or type(e).__name__
-            raise LimiterUnavailable(f"cannot reach Redis at {_redact(url)}: {detail}; nothing was sent") from None
+            raise LimiterUnavailable(redact(f"cannot reach Redis at {url}: {detail}; nothing was sent", url)) from None
         yield RedisLimiter(client, key, rate)
     finally:
         await client.aclose()
 
 
-def _redact(url: str) -> str:
-    """The URL without its password, for messages."""
+def redact(text: str, url: str | None) -> str:
+    """``text`` with the password of the Redis ``url`` (``redis://:secret@host`` or ``?password=secret``) and the
+    URL's user info masked wherever they appear, for every error and log line."""
+    if not url:
+        return text
+    for secret in sorted(_secrets(url), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _secrets(url: str) -> set[str]:
+    """The password-like parts of a Redis URL, as written and decoded."""
+    found: set[str] = set()
     try:
         parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        host = parts.netloc.rpartition("@")[2]
-        return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
-    except ValueError:
-        return "the given URL"
+        netloc_password = parts.netloc.rpartition("@")[0].partition(":")[2] if "@" in parts.netloc else ""
+        values = [netloc_password] + [v for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                                      if k.lower() in ("password", "pass", "passwd", "pwd")]  # fmt: skip
+    except ValueError:  # a URL urllib cannot even split: hide everything after the scheme
+        return {url.partition("://")[2]} - {""}
+    for value in values:
+        if value:
+            found |= {value, unquote(value)}
+    # The raw query value (before parse_qsl decodes '+' and '%xx') as it appears in the URL itself.
+    for piece in url.replace("&", "?").split("?")[1:]:
+        name, _, value = piece.partition("=")
+        if name.lower() in ("password", "pass", "passwd", "pwd") and value:
+            found.add(value.split("#")[0])
+    return found - {""}

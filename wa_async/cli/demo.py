@@ -12,7 +12,6 @@ import contextlib
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ._redis import RedisOptionError, add_redis_arguments, default_key, redis_limiter
@@ -53,11 +52,14 @@ async def run_demo(
 ) -> dict[str, float]:
     """Run the demo and print its table; returns the figures shown.
 
-    With ``redis_url`` the client's limit is a :class:`~wa_async.RedisLimiter` on ``redis_key`` (default
-    ``wa-async:<phone_number_id>``), shared with any other process using that key.
+    The messages go through :func:`wa_async._broadcast.broadcast` with its progress bar, as ``wa-async broadcast``
+    sends them. With ``redis_url`` the client's limit is a :class:`~wa_async.RedisLimiter` on ``redis_key``
+    (default ``wa-async:<phone_number_id>``), shared with any other process using that key.
     """
     from .. import _messages as m
+    from .._broadcast import broadcast
     from .._client import Client
+    from .._progress import BroadcastProgress
     from ..emulator import Emulator
 
     async with contextlib.AsyncExitStack() as stack:
@@ -71,61 +73,25 @@ async def run_demo(
                       + (f", the limit shared through Redis key {key!r}" if redis_url else ""))  # fmt: skip
         client = Client.maton(emu.phone_number_id, api_key="demo", base_url=emu.gateway_url, rate_limit=rate,
                               limiter=limiter)  # fmt: skip
-        sent = failed = 0
-        errors: dict[str, int] = {}
-        progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("sent [green]{task.fields[sent]}[/] failed [red]{task.fields[failed]}[/]"),
-            TextColumn("{task.fields[rate]:.1f}/s"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=console,
-        )
-        loop = asyncio.get_running_loop()
+        messages = (
+            m.Template(f"1555{i:07d}", TEMPLATE, "en_US",
+                       [m.BodyParams([m.TextParam(f"Customer {i}"), m.TextParam(f"#{10_000 + i}")])])
+            for i in range(count)
+        )  # fmt: skip
         async with client:
-            with progress:
-                task = progress.add_task("sending", total=count, sent=0, failed=0, rate=0.0)
-                start = loop.time()
-                first = last = 0.0
-                futures = []
-                for i in range(count):
-                    to = f"1555{i:07d}"
-                    msg = m.Template(
-                        to,
-                        TEMPLATE,
-                        "en_US",
-                        [m.BodyParams([m.TextParam(f"Customer {i}"), m.TextParam(f"#{10_000 + i}")])],
-                    )
-                    futures.append(await client.submit(msg))
-                for done in asyncio.as_completed(futures):
-                    try:
-                        await done
-                        sent += 1
-                    except Exception as e:  # each failure is counted and named in the table
-                        failed += 1
-                        errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
-                    last = loop.time()
-                    first = first or last
-                    done_count = sent + failed
-                    rate_now = (done_count - 1) / (last - first) if last > first else 0.0
-                    progress.update(task, advance=1, sent=sent, failed=failed, rate=rate_now)
-                elapsed = loop.time() - start
+            bar = BroadcastProgress(count, clock=asyncio.get_running_loop().time, console=console, title="sending")
+            report = await broadcast(client, messages, progress=bar, total=count)
         stats = emu.stats
-        # n answers evenly spaced span n - 1 intervals.
-        achieved = (sent + failed - 1) / (last - first) if last > first else 0.0
+        errors = ", ".join(f"{g.code or g.example_error}: {g.count}" for g in report.error_groups())
         table = Table(title="wa-async demo")
         table.add_column("measure")
         table.add_column("value", justify="right")
-        table.add_row("sent", str(sent))
-        table.add_row("failed", str(failed) + (f" ({', '.join(f'{k}: {v}' for k, v in errors.items())})"
-                                               if errors else ""))  # fmt: skip
-        table.add_row("achieved rate", f"{achieved:.2f}/s of {rate}/s")
-        table.add_row("elapsed", f"{elapsed:.1f} s")
+        table.add_row("sent", str(report.sent))
+        table.add_row("failed", str(report.failed) + (f" ({errors})" if errors else ""))
+        table.add_row("achieved rate", f"{report.rate:.2f}/s of {rate}/s")
+        table.add_row("elapsed", f"{report.elapsed:.1f} s")
         table.add_row("429s seen by the server", str(stats.rate_limited))
         table.add_row("largest 1-second window at the server", str(stats.max_window))
         console.print(table)
-        return {"sent": sent, "failed": failed, "rate": achieved, "rate_limited": stats.rate_limited,
-                "max_window": stats.max_window}  # fmt: skip
+        return {"sent": report.sent, "failed": report.failed, "rate": report.rate,
+                "rate_limited": stats.rate_limited, "max_window": stats.max_window}  # fmt: skip

@@ -7,6 +7,7 @@ id, a missing key) prints one line and exits non-zero: 1 when the API refused, 2
 from __future__ import annotations
 
 import argparse
+import asyncio
 import mimetypes
 import os
 import sys
@@ -25,17 +26,14 @@ from ..resources import (
     Component,
     FooterText,
     HeaderText,
-    Media,
     PhoneNumberButton,
-    PhoneNumbers,
-    Profile,
     QuickReplyButton,
-    Templates,
     UrlButton,
 )
 from ._common import UsageError, add_target_arguments, client_from_args, run_async
+from ._transfer import SHOW_PROGRESS_FROM, Transfer, counted_media
 
-__all__ = ["main", "register"]
+__all__ = ["register"]
 
 _Handler = Callable[[argparse.Namespace], int]
 
@@ -47,15 +45,6 @@ def register(subparsers: Any) -> None:
     _numbers(subparsers)
     _profile(subparsers)
     _connections(subparsers)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run these commands on their own (``python -m wa_async.cli.resources media get ID``)."""
-    parser = argparse.ArgumentParser(prog="wa-async", description=__doc__)
-    register(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.func(args)
-    return code
 
 
 def _group(subparsers: Any, name: str, help_text: str) -> Any:
@@ -142,26 +131,53 @@ def _media(subparsers: Any) -> None:
 
 def _media_upload(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        print(await Media(client).upload(Path(args.file), args.type, filename=args.filename))
+        path = Path(args.file)
+        size = _size(path)
+        if size < SHOW_PROGRESS_FROM:  # small, or missing: the upload's own checks speak
+            print(await client.media.upload(path, args.type, filename=args.filename))
+            return 0
+        f = await asyncio.to_thread(path.open, "rb")
+        try:
+            with Transfer(f"upload {path.name}", size) as bar:
+                media_id = await client.media.upload(bar.reader(f), args.type, filename=args.filename or path.name)
+        finally:
+            await asyncio.to_thread(f.close)
+        print(media_id)
         return 0
 
     return _with_client(args, body)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _media_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        _print_json(await Media(client).get(args.media_id))
+        _print_json(await client.media.get(args.media_id))
         return 0
 
     return _with_client(args, body, phone=False)
 
 
 def _media_download(args: argparse.Namespace) -> int:
+    media_id = args.media_id
+
     async def body(client: Client) -> int:
-        media = Media(client)
-        info = await media.get(args.media_id)
-        out = Path(args.out) if args.out else Path(f"{info.id}{mimetypes.guess_extension(info.mime_type) or ''}")
-        path = await media.download(info, out)
+        if not args.out and (not media_id or media_id.startswith(".") or any(c in media_id for c in "/\\\0")):
+            raise UsageError(f"{media_id!r} is not a media id (it would not name a file here); pass --out FILE")
+        info = await client.media.get(media_id)
+        # Named from the id the user gave, never from the server's answer.
+        out = Path(args.out) if args.out else Path(f"{media_id}{mimetypes.guess_extension(info.mime_type) or ''}")
+        size = info.file_size or 0
+        if size < SHOW_PROGRESS_FROM:
+            print(await client.media.download(info, out))
+            return 0
+        with Transfer(f"download {out.name}", size) as bar:
+            path = await counted_media(client, bar).download(info, out)
         print(path)
         return 0
 
@@ -170,7 +186,7 @@ def _media_download(args: argparse.Namespace) -> int:
 
 def _media_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        ok = await Media(client).delete(args.media_id)
+        ok = await client.media.delete(args.media_id)
         print("deleted" if ok else "not deleted")
         return 0 if ok else 1
 
@@ -211,7 +227,7 @@ def _templates(subparsers: Any) -> None:
 
 def _templates_list(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        it = Templates(client).list(status=args.status, name=args.name, category=args.category,
+        it = client.templates.list(status=args.status, name=args.name, category=args.category,
                                     language=args.language, limit=args.limit)  # fmt: skip
         rows = [t async for t in it]
         return _print_rows(rows, ("name", "language", "status", "category", "id"), args.json, "templates")
@@ -221,7 +237,7 @@ def _templates_list(args: argparse.Namespace) -> int:
 
 def _templates_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        _print_json(await Templates(client).get(args.template_id))
+        _print_json(await client.templates.get(args.template_id))
         return 0
 
     return _with_client(args, body, phone=False)
@@ -245,7 +261,7 @@ def _templates_create(args: argparse.Namespace) -> int:
         components += [QuickReplyButton(label) for label in args.quick_reply]
         components += [UrlButton(*_pair(s, "--url-button")) for s in args.url_button]
         components += [PhoneNumberButton(*_pair(s, "--phone-button")) for s in args.phone_button]
-        info = await Templates(client).create(args.name, args.language, args.category, components)
+        info = await client.templates.create(args.name, args.language, args.category, components)
         _print_json(info)
         return 0
 
@@ -254,7 +270,7 @@ def _templates_create(args: argparse.Namespace) -> int:
 
 def _templates_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        ok = await Templates(client).delete(args.name, hsm_id=args.hsm_id)
+        ok = await client.templates.delete(args.name, hsm_id=args.hsm_id)
         print("deleted" if ok else "not deleted")
         return 0 if ok else 1
 
@@ -274,7 +290,7 @@ def _numbers(subparsers: Any) -> None:
 
 def _numbers_list(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        rows = await PhoneNumbers(client).list()
+        rows = await client.phone_numbers.list()
         columns = ("id", "display_phone_number", "verified_name", "quality_rating", "messaging_limit_tier", "status")
         return _print_rows(rows, columns, args.json, "phone numbers")
 
@@ -283,7 +299,7 @@ def _numbers_list(args: argparse.Namespace) -> int:
 
 def _numbers_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        _print_json(await PhoneNumbers(client).get(fields=args.fields))
+        _print_json(await client.phone_numbers.get(fields=args.fields))
         return 0
 
     return _with_client(args, body)
@@ -303,7 +319,7 @@ def _profile(subparsers: Any) -> None:
 
 def _profile_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        _print_json(await Profile(client).get())
+        _print_json(await client.profile.get())
         return 0
 
     return _with_client(args, body)
@@ -311,7 +327,7 @@ def _profile_get(args: argparse.Namespace) -> int:
 
 def _profile_set(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        ok = await Profile(client).update(about=args.about, address=args.address, description=args.description,
+        ok = await client.profile.update(about=args.about, address=args.address, description=args.description,
                                           email=args.email, websites=args.website, vertical=args.vertical)  # fmt: skip
         print("updated" if ok else "not updated")
         return 0 if ok else 1
@@ -393,6 +409,3 @@ def _connections_delete(args: argparse.Namespace) -> int:
 
     return _with_connections(args, body)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -57,9 +57,9 @@ def describe(emu: Emulator) -> str:
 def check_options(port: int, rate: int) -> str | None:
     """What is wrong with a command line's ``--port`` and ``--rate``, in one line, or None."""
     if not 0 <= port <= 65535:
-        return f"--port must be 0 to 65535 (0 picks a free port), got {port}"
+        return f"--port {port}: a port is 0 (any free one) to 65535"
     if rate < 0:
-        return f"--rate must be 0 (no limit) or more requests per second, got {rate}"
+        return f"--rate {rate}: give requests per second, or 0 for no limit"
     return None
 
 

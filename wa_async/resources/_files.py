@@ -1,4 +1,4 @@
-"""Media files on disk: the documented type and size limits, a streamed upload payload, a streamed download.
+"""Media files on disk: the documented type and size limits, sizing up an upload, a streamed download.
 
 Nothing here reads a whole file into memory, and every file operation runs in a worker thread so the event loop
 never blocks on the disk.
@@ -13,14 +13,12 @@ import os
 import tempfile
 from collections.abc import AsyncIterable
 from pathlib import Path
-from typing import IO, Any
-
-from aiohttp import payload
+from typing import IO
 
 from .._errors import ValidationError
+from .._transport import FileSource
 
-__all__ = ["CHUNK", "MEDIA_LIMITS", "STATIC_STICKER_LIMIT", "FilePayload", "Source", "check_media", "open_source",
-           "write_stream"]  # fmt: skip
+__all__ = ["CHUNK", "MEDIA_LIMITS", "STATIC_STICKER_LIMIT", "check_media", "open_source", "write_stream"]
 
 CHUNK = 256 * 1024
 _KB, _MB = 1024, 1024 * 1024
@@ -79,43 +77,12 @@ def _animated_webp(head: bytes) -> bool:
     return head[:4] == b"RIFF" and head[8:16] == b"WEBPVP8X" and len(head) > 20 and bool(head[20] & 0x02)
 
 
-class Source:
-    """What to upload: bytes in memory, a path opened per try, or the caller's seekable file from ``start``."""
-
-    __slots__ = ("data", "file", "filename", "head", "path", "size", "start")
-
-    def __init__(
-        self,
-        *,
-        size: int,
-        head: bytes,
-        filename: str,
-        data: bytes | None = None,
-        path: Path | None = None,
-        file: IO[bytes] | None = None,
-        start: int = 0,
-    ) -> None:
-        self.size = size
-        self.head = head
-        self.filename = filename
-        self.data = data
-        self.path = path
-        self.file = file
-        self.start = start
-
-    def payload(self, content_type: str) -> payload.Payload:
-        """A fresh payload for one try (a multipart body can be sent only once)."""
-        if self.data is not None:
-            return payload.BytesPayload(self.data, content_type=content_type)
-        return FilePayload(self, content_type=content_type)
-
-
 async def open_source(obj: str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes], limit: int,
-                      filename: str | None) -> Source:  # fmt: skip
+                      filename: str | None) -> FileSource:  # fmt: skip
     """Size up what to upload without reading it all (in a thread); a pipe is read up to ``limit + 1`` bytes."""
     if isinstance(obj, bytes | bytearray | memoryview):
         data = bytes(obj)
-        return Source(size=len(data), head=data[:32], filename=filename or "file", data=data)
+        return FileSource(size=len(data), head=data[:32], filename=filename or "file", data=data)
     if isinstance(obj, str | os.PathLike):
         path = Path(obj)
         return await asyncio.to_thread(_path_source, path, filename or path.name)
@@ -124,7 +91,7 @@ async def open_source(obj: str | os.PathLike[str] | bytes | bytearray | memoryvi
     raise ValidationError("file", f"expected a path, bytes or a binary file object, got {type(obj).__name__}")
 
 
-def _path_source(path: Path, filename: str) -> Source:
+def _path_source(path: Path, filename: str) -> FileSource:
     try:
         size = path.stat().st_size
         if not path.is_file():
@@ -135,10 +102,10 @@ def _path_source(path: Path, filename: str) -> Source:
         raise ValidationError("file", f"{path}: no such file") from None
     except PermissionError:
         raise ValidationError("file", f"{path}: permission denied") from None
-    return Source(size=size, head=head, filename=filename, path=path)
+    return FileSource(size=size, head=head, filename=filename, path=path)
 
 
-def _file_source(f: IO[bytes], limit: int, filename: str) -> Source:
+def _file_source(f: IO[bytes], limit: int, filename: str) -> FileSource:
     try:
         start = f.tell()
         end = f.seek(0, io.SEEK_END)
@@ -147,54 +114,17 @@ def _file_source(f: IO[bytes], limit: int, filename: str) -> Source:
         data = f.read(limit + 1)  # not seekable: it cannot be re-read for a retry, so hold it (bounded)
         if not isinstance(data, bytes):
             raise ValidationError("file", "the file object must be opened in binary mode") from None
-        return Source(size=len(data), head=data[:32], filename=filename, data=data)
+        return FileSource(size=len(data), head=data[:32], filename=filename, data=data)
     head = f.read(32)
     f.seek(start)
     if not isinstance(head, bytes):
         raise ValidationError("file", "the file object must be opened in binary mode")
-    return Source(size=end - start, head=head, filename=filename, file=f, start=start)
+    return FileSource(size=end - start, head=head, filename=filename, file=f, start=start)
 
 
 def _file_name(f: object) -> str:
     name = getattr(f, "name", None)
     return Path(name).name if isinstance(name, str) and name else "file"
-
-
-class FilePayload(payload.Payload):
-    """An upload streamed from disk in chunks read in a thread; its size is known, so no chunked encoding."""
-
-    _autoclose = True  # it holds no file between writes
-
-    def __init__(self, source: Source, *, content_type: str) -> None:
-        super().__init__(source, content_type=content_type)
-        self._source = source
-        self._size = source.size
-
-    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
-        """Not decodable: a file payload is only ever streamed."""
-        raise TypeError("a file payload cannot be decoded")
-
-    async def write(self, writer: Any) -> None:
-        """Stream the file to ``writer``."""
-        await self.write_with_length(writer, None)
-
-    async def write_with_length(self, writer: Any, content_length: int | None) -> None:
-        """Stream at most ``content_length`` bytes (all when None), reopening or rewinding the source."""
-        src = self._source
-        f = await asyncio.to_thread(src.path.open, "rb") if src.path is not None else src.file
-        assert f is not None
-        try:
-            await asyncio.to_thread(f.seek, src.start)
-            left = src.size if content_length is None else min(src.size, content_length)
-            while left > 0:
-                chunk = await asyncio.to_thread(f.read, min(CHUNK, left))
-                if not chunk:
-                    break
-                left -= len(chunk)
-                await writer.write(chunk)
-        finally:
-            if src.path is not None:
-                await asyncio.to_thread(f.close)
 
 
 async def write_stream(chunks: AsyncIterable[bytes], dest: Path) -> tuple[Path, str]:

@@ -9,18 +9,17 @@ import contextlib
 import hashlib
 import os
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, overload
+from typing import IO, overload
 
-import aiohttp
 import msgspec
 
 from .._errors import AuthError, MediaError, NotFound, ValidationError
+from .._pipeline import Pipeline
+from .._request import ApiCall, Request, Success, decode_json, node_id
+from .._transport import FilePart, Multipart, Response
 from ._files import CHUNK, MEDIA_LIMITS, check_media, open_source, write_stream
 
-if TYPE_CHECKING:
-    from .._client import Client
-
-__all__ = ["ChecksumMismatch", "Media", "MediaInfo"]
+__all__ = ["ChecksumMismatch", "DeleteMedia", "GetMedia", "Media", "MediaInfo", "UploadMedia"]
 
 MediaSource = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
 
@@ -48,8 +47,45 @@ class _Id(msgspec.Struct):
     id: str
 
 
-class _Success(msgspec.Struct):
-    success: bool = False
+class UploadMedia(Request[str]):
+    """``POST /{phone_number_id}/media`` (multipart): the result is the media id."""
+
+    __slots__ = ()
+
+    def __init__(self, phone_number_id: str, part: FilePart) -> None:
+        body = Multipart([("messaging_product", "whatsapp"), ("type", part.content_type)], [part])
+        super().__init__("POST", f"{phone_number_id}/media", body=body)
+
+    def decode(self, response: Response) -> str:
+        """The new media id."""
+        return str(decode_json(response, _Id, self).id)
+
+
+class GetMedia(Request[MediaInfo]):
+    """``GET /{media_id}``: the download URL (valid 5 minutes), type, digest and size."""
+
+    __slots__ = ()
+
+    def __init__(self, media_id: str) -> None:
+        super().__init__("GET", node_id(media_id, "media_id"))
+
+    def decode(self, response: Response) -> MediaInfo:
+        """The medium's description."""
+        w: _MediaInfoWire = decode_json(response, _MediaInfoWire, self)
+        return MediaInfo(id=w.id, url=w.url, mime_type=w.mime_type, sha256=w.sha256, file_size=_int(w.file_size))
+
+
+class DeleteMedia(Request[bool]):
+    """``DELETE /{media_id}``."""
+
+    __slots__ = ()
+
+    def __init__(self, media_id: str) -> None:
+        super().__init__("DELETE", node_id(media_id, "media_id"))
+
+    def decode(self, response: Response) -> bool:
+        """True when Meta confirms."""
+        return bool(decode_json(response, Success, self).success)
 
 
 class ChecksumMismatch(MediaError):
@@ -76,13 +112,13 @@ class Media:
         await client.media.delete(media_id)
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_api",)
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, api: Pipeline) -> None:
+        self._api = api
 
     def __repr__(self) -> str:
-        return f"<Media phone_number_id={self._client.phone_number_id}>"
+        return f"<Media phone_number_id={self._api.phone_number_id}>"
 
     async def upload(self, file: MediaSource, mime_type: str, *, filename: str | None = None) -> str:
         """Upload a path, bytes or a binary file object; return the media id (valid 30 days, FACTS §6).
@@ -97,26 +133,15 @@ class Media:
         source = await open_source(file, limit, filename)
         check_media(mime, source.size, source.head)
 
-        def form() -> aiohttp.FormData:
-            data = aiohttp.FormData()
-            data.add_field("messaging_product", "whatsapp")
-            data.add_field("type", mime)
-            data.add_field("file", source.payload(mime), filename=source.filename, content_type=mime)
-            return data
-
-        client = self._client
-        result = await client.request("POST", f"{client.phone_number_id}/media", data=form, decode=_Id)
-        return result.id
+        return await self._api.execute(UploadMedia(self._api.phone_number_id, FilePart("file", source, mime)))
 
     async def get(self, media_id: str) -> MediaInfo:
         """The medium's download URL (valid 5 minutes), MIME type, sha256 and size."""
-        w = await self._client.request("GET", _media_id(media_id), decode=_MediaInfoWire)
-        return MediaInfo(id=w.id, url=w.url, mime_type=w.mime_type, sha256=w.sha256, file_size=_int(w.file_size))
+        return await self._api.execute(GetMedia(media_id))
 
     async def delete(self, media_id: str) -> bool:
         """Delete an uploaded medium; True when Meta confirms."""
-        result = await self._client.request("DELETE", _media_id(media_id), decode=_Success)
-        return result.success
+        return await self._api.execute(DeleteMedia(media_id))
 
     @overload
     async def download(self, media: str | MediaInfo, dest: None = None) -> bytes: ...
@@ -136,7 +161,7 @@ class Media:
         for last_try in (False, True):
             try:
                 if target is None:
-                    data = await self._client.request("GET", info.url, absolute=True, decode=bytes)
+                    data = await self._api.execute(ApiCall("GET", info.url, bytes))
                     _verify(info, hashlib.sha256(data).hexdigest())
                     return data
                 return await self._download_to(info, target)
@@ -148,7 +173,7 @@ class Media:
 
     async def _download_to(self, info: MediaInfo, dest: Path) -> Path:
         # The bearer token goes to the media host too (FACTS §6); the retry policy covers the start of the stream.
-        async with self._client.stream("GET", info.url, absolute=True, chunk_size=CHUNK) as resp:
+        async with self._api.stream(ApiCall("GET", info.url, bytes), chunk_size=CHUNK) as resp:
             tmp, actual = await write_stream(resp.chunks, dest)
         try:
             _verify(info, actual)
@@ -162,13 +187,6 @@ class Media:
 def _int(value: int | str | None) -> int | None:
     if isinstance(value, str):
         return int(value) if value.strip().isdigit() else None
-    return value
-
-
-def _media_id(media_id: str) -> str:
-    value = str(media_id).strip()
-    if not value or "/" in value or "?" in value:
-        raise ValidationError("media_id", f"{media_id!r} is not a media id")
     return value
 
 

@@ -1,18 +1,17 @@
-"""``client.phone_numbers``: the WABA's phone numbers and this client's number (FACTS §8)."""
+"""``client.phone_numbers``: the WABA's phone numbers and this client's number."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import msgspec
 
-from ._templates import waba_of
+from .._pipeline import Pipeline
+from .._request import Request, node_id
+from ._paging import Page, csv, follow_pages, waba_of
 
-if TYPE_CHECKING:
-    from .._client import Client
-
-__all__ = ["PhoneNumber", "PhoneNumbers", "Throughput"]
+__all__ = ["GetPhoneNumber", "ListPhoneNumbers", "PhoneNumber", "PhoneNumbers", "Throughput"]
 
 
 class Throughput(msgspec.Struct, frozen=True):
@@ -50,59 +49,51 @@ class PhoneNumber(msgspec.Struct, frozen=True):
         return self.whatsapp_business_manager_messaging_limit or self.messaging_limit_tier
 
 
-class _Cursors(msgspec.Struct):
-    after: str | None = None
+class ListPhoneNumbers(Request[Page[PhoneNumber]]):
+    """``GET /{waba_id}/phone_numbers``: one page."""
+
+    __slots__ = ()
+    result = Page[PhoneNumber]
+
+    def __init__(self, waba_id: str, params: Mapping[str, str]) -> None:
+        super().__init__("GET", f"{waba_id}/phone_numbers", params=params)
 
 
-class _Paging(msgspec.Struct):
-    cursors: _Cursors | None = None
-    next: str | None = None
+class GetPhoneNumber(Request[PhoneNumber]):
+    """``GET /{phone_number_id}``."""
 
+    __slots__ = ()
+    result = PhoneNumber
 
-class _Page(msgspec.Struct):
-    data: list[PhoneNumber] = []
-    paging: _Paging | None = None
+    def __init__(self, phone_number_id: str, fields: str | None = None) -> None:
+        params = {"fields": fields} if fields else None
+        super().__init__("GET", node_id(phone_number_id, "phone_number_id"), params=params)
 
 
 class PhoneNumbers:
     """Phone numbers: ``client.phone_numbers``.
 
-    ::
-
-        for number in await client.phone_numbers.list():          # needs waba_id
-            print(number.display_phone_number, number.quality_rating, number.messaging_limit)
-        me = await client.phone_numbers.get()                      # this client's number
+    ```python
+    for number in await client.phone_numbers.list():          # needs waba_id
+        print(number.display_phone_number, number.quality_rating, number.messaging_limit)
+    me = await client.phone_numbers.get()                      # this client's number
+    ```
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_api",)
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, api: Pipeline) -> None:
+        self._api = api
 
     def __repr__(self) -> str:
-        return f"<PhoneNumbers waba_id={self._client.waba_id}>"
+        return f"<PhoneNumbers waba_id={self._api.waba_id}>"
 
     async def list(self, fields: str | Sequence[str] | None = None) -> list[PhoneNumber]:
         """Every phone number of the WhatsApp Business Account (all pages)."""
-        path = f"{waba_of(self._client)}/phone_numbers"
-        params = {"fields": _csv(fields)} if fields else {}
-        numbers: list[PhoneNumber] = []
-        seen: set[str] = set()
-        while True:
-            page = await self._client.request("GET", path, params=params, decode=_Page)
-            numbers.extend(page.data)
-            paging = page.paging
-            after = paging.cursors.after if paging is not None and paging.cursors is not None else None
-            if paging is None or not paging.next or not after or after in seen or not page.data:
-                return numbers
-            seen.add(after)
-            params = {**params, "after": after}
+        waba = waba_of(self._api)
+        params = {"fields": ",".join([fields] if isinstance(fields, str) else fields)} if fields else {}
+        return [n async for n in follow_pages(self._api, lambda p: ListPhoneNumbers(waba, p), params)]
 
     async def get(self, fields: str | Sequence[str] | None = None) -> PhoneNumber:
         """This client's phone number (Meta's default fields unless ``fields`` names others)."""
-        params = {"fields": _csv(fields)} if fields else None
-        return await self._client.request("GET", self._client.phone_number_id, params=params, decode=PhoneNumber)
-
-
-def _csv(value: str | Sequence[str]) -> str:
-    return value if isinstance(value, str) else ",".join(value)
+        return await self._api.execute(GetPhoneNumber(self._api.phone_number_id, csv(fields)))

@@ -1,18 +1,18 @@
-"""``client.profile``: the business profile of the client's phone number (FACTS §4, §8)."""
+"""``client.profile``: the business profile of the client's phone number."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import msgspec
 
 from .._errors import ApiError, ValidationError
+from .._pipeline import Pipeline
+from .._request import Request, Success, decode_json
+from .._transport import Response
 
-if TYPE_CHECKING:
-    from .._client import Client
-
-__all__ = ["BusinessProfile", "Profile"]
+__all__ = ["BusinessProfile", "GetProfile", "Profile", "UpdateProfile"]
 
 _FIELDS = "about,address,description,email,profile_picture_url,websites,vertical"
 # FACTS §4: about 1-139, address 256, email 128, description 512 (the OpenAPI's 256 is UNCERTAIN), websites <= 2 x 256.
@@ -42,33 +42,19 @@ class _Answer(msgspec.Struct):
     data: list[_Item] = []
 
 
-class _Success(msgspec.Struct):
-    success: bool = False
+class GetProfile(Request[BusinessProfile]):
+    """``GET /{phone_number_id}/whatsapp_business_profile``."""
 
+    __slots__ = ()
 
-class Profile:
-    """The business profile: ``client.profile``.
+    def __init__(self, phone_number_id: str) -> None:
+        super().__init__("GET", f"{phone_number_id}/whatsapp_business_profile", params={"fields": _FIELDS})
 
-    ::
-
-        profile = await client.profile.get()
-        await client.profile.update(about="Open 9-5", websites=["https://example.com"])
-    """
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def __repr__(self) -> str:
-        return f"<Profile phone_number_id={self._client.phone_number_id}>"
-
-    async def get(self) -> BusinessProfile:
-        """The current profile."""
-        path = f"{self._client.phone_number_id}/whatsapp_business_profile"
-        answer = await self._client.request("GET", path, params={"fields": _FIELDS}, decode=_Answer)
+    def decode(self, response: Response) -> BusinessProfile:
+        """The profile, from either answer shape Meta documents."""
+        answer: _Answer = decode_json(response, _Answer, self)
         if not answer.data:
-            raise ApiError("the business profile answer holds no data", http_status=200)
+            raise ApiError("the business profile answer holds no data", http_status=response.status, request=self)
         item = answer.data[0]
         if item.business_profile is not None:
             return item.business_profile
@@ -76,6 +62,42 @@ class Profile:
             about=item.about, address=item.address, description=item.description, email=item.email,
             websites=item.websites, vertical=item.vertical, profile_picture_url=item.profile_picture_url,
         )  # fmt: skip
+
+
+class UpdateProfile(Request[bool]):
+    """``POST /{phone_number_id}/whatsapp_business_profile`` with the fields to change."""
+
+    __slots__ = ()
+
+    def __init__(self, phone_number_id: str, fields: Mapping[str, Any]) -> None:
+        body = msgspec.json.encode({"messaging_product": "whatsapp", **fields})
+        super().__init__("POST", f"{phone_number_id}/whatsapp_business_profile", body=body)
+
+    def decode(self, response: Response) -> bool:
+        """True when Meta confirms."""
+        return bool(decode_json(response, Success, self).success)
+
+
+class Profile:
+    """The business profile: ``client.profile``.
+
+    ```python
+    profile = await client.profile.get()
+    await client.profile.update(about="Open 9-5", websites=["https://example.com"])
+    ```
+    """
+
+    __slots__ = ("_api",)
+
+    def __init__(self, api: Pipeline) -> None:
+        self._api = api
+
+    def __repr__(self) -> str:
+        return f"<Profile phone_number_id={self._api.phone_number_id}>"
+
+    async def get(self) -> BusinessProfile:
+        """The current profile."""
+        return await self._api.execute(GetProfile(self._api.phone_number_id))
 
     async def update(
         self,
@@ -88,7 +110,7 @@ class Profile:
         vertical: str | None = None,
         profile_picture_handle: str | None = None,
     ) -> bool:
-        """Change the given fields (the others stay); the limits of FACTS §4 are checked first."""
+        """Change the given fields (the others stay); Meta's length limits are checked first."""
         fields: dict[str, Any] = {}
         for key, value in (("about", about), ("address", address), ("description", description), ("email", email)):
             if value is not None:
@@ -103,10 +125,7 @@ class Profile:
             fields["profile_picture_handle"] = profile_picture_handle
         if not fields:
             raise ValidationError("profile", "nothing to update: give at least one field")
-        body = msgspec.json.encode({"messaging_product": "whatsapp", **fields})
-        path = f"{self._client.phone_number_id}/whatsapp_business_profile"
-        result = await self._client.request("POST", path, body=body, decode=_Success)
-        return result.success
+        return await self._api.execute(UpdateProfile(self._api.phone_number_id, fields))
 
 
 def _text(key: str, value: object) -> str:

@@ -1,19 +1,20 @@
-"""``client.templates``: list (every page), get, create and delete message templates (FACTS §4, §7)."""
+"""``client.templates``: list (every page), get, create and delete message templates."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from .._errors import ValidationError
+from .._pipeline import Pipeline
+from .._request import Request, Success, decode_json, node_id
+from .._transport import Response
+from ._paging import Page, csv, follow_pages, waba_of
 from ._template_parts import Component, check_template, components_wire
 
-if TYPE_CHECKING:
-    from .._client import Client
-
-__all__ = ["TemplateInfo", "Templates", "waba_of"]
+__all__ = ["CreateTemplate", "DeleteTemplate", "GetTemplate", "ListTemplates", "TemplateInfo", "Templates"]
 
 _GET_FIELDS = "id,name,language,status,category,sub_category,parameter_format,components,rejected_reason"
 
@@ -32,52 +33,69 @@ class TemplateInfo(msgspec.Struct, frozen=True):
     rejected_reason: str | None = None
 
 
-class _Cursors(msgspec.Struct):
-    before: str | None = None
-    after: str | None = None
+class ListTemplates(Request[Page[TemplateInfo]]):
+    """``GET /{waba_id}/message_templates``: one page."""
+
+    __slots__ = ()
+    result = Page[TemplateInfo]
+
+    def __init__(self, waba_id: str, params: Mapping[str, str]) -> None:
+        super().__init__("GET", f"{waba_id}/message_templates", params=params)
 
 
-class _Paging(msgspec.Struct):
-    cursors: _Cursors | None = None
-    next: str | None = None
+class GetTemplate(Request[TemplateInfo]):
+    """``GET /{template_id}``."""
+
+    __slots__ = ()
+    result = TemplateInfo
+
+    def __init__(self, template_id: str) -> None:
+        super().__init__("GET", node_id(template_id), params={"fields": _GET_FIELDS})
 
 
-class _Page(msgspec.Struct):
-    data: list[TemplateInfo] = []
-    paging: _Paging | None = None
+class CreateTemplate(Request[TemplateInfo]):
+    """``POST /{waba_id}/message_templates``."""
+
+    __slots__ = ()
+    result = TemplateInfo
+
+    def __init__(self, waba_id: str, spec: Mapping[str, Any]) -> None:
+        super().__init__("POST", f"{waba_id}/message_templates", body=msgspec.json.encode(spec))
 
 
-class _Success(msgspec.Struct):
-    success: bool = False
+class DeleteTemplate(Request[bool]):
+    """``DELETE /{waba_id}/message_templates?name=...`` (one language's version with ``hsm_id``)."""
 
+    __slots__ = ()
 
-def waba_of(client: Client) -> str:
-    """The client's WhatsApp Business Account id, or a clear error."""
-    if not client.waba_id:
-        raise ValidationError("waba_id", "this needs the WhatsApp Business Account id: pass waba_id= to the client "
-                                         "(or set WA_WABA_ID on the command line)")  # fmt: skip
-    return client.waba_id
+    def __init__(self, waba_id: str, name: str, hsm_id: str | None = None) -> None:
+        params = {"name": name} if hsm_id is None else {"name": name, "hsm_id": node_id(hsm_id, "hsm_id")}
+        super().__init__("DELETE", f"{waba_id}/message_templates", params=params)
+
+    def decode(self, response: Response) -> bool:
+        """True when Meta confirms."""
+        return bool(decode_json(response, Success, self).success)
 
 
 class Templates:
     """Message templates of the client's WhatsApp Business Account (needs ``waba_id``): ``client.templates``.
 
-    ::
-
-        async for t in client.templates.list(status="APPROVED"):
-            print(t.name, t.language, t.status)
-        info = await client.templates.create("order_update", "en_US", "UTILITY",
-                                             [BodyText("Hi {{1}}, order {{2}} shipped.", examples=["Ana", "#12"])])
-        await client.templates.delete("order_update")
+    ```python
+    async for t in client.templates.list(status="APPROVED"):
+        print(t.name, t.language, t.status)
+    info = await client.templates.create("order_update", "en_US", "UTILITY",
+                                         [BodyText("Hi {{1}}, order {{2}} shipped.", examples=["Ana", "#12"])])
+    await client.templates.delete("order_update")
+    ```
     """
 
-    __slots__ = ("_client",)
+    __slots__ = ("_api",)
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, api: Pipeline) -> None:
+        self._api = api
 
     def __repr__(self) -> str:
-        return f"<Templates waba_id={self._client.waba_id}>"
+        return f"<Templates waba_id={self._api.waba_id}>"
 
     async def list(
         self,
@@ -92,29 +110,18 @@ class Templates:
 
         ``limit`` is the page size, not a cap on the total.
         """
-        path = f"{waba_of(self._client)}/message_templates"
+        waba = waba_of(self._api)
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             raise ValidationError("limit", f"{limit!r}: the page size must be a positive integer")
-        params = {k: v for k, v in (("status", _csv(status, upper=True)), ("name", name),
+        params = {k: v for k, v in (("status", csv(status, upper=True)), ("name", name),
                                     ("category", category and category.upper()), ("language", language),
-                                    ("fields", _csv(fields)), ("limit", limit and str(limit))) if v}  # fmt: skip
-        seen: set[str] = set()
-        while True:
-            page = await self._client.request("GET", path, params=params, decode=_Page)
-            for template in page.data:
-                yield template
-            # Follow the cursor on our own base URL: `paging.next` names graph.facebook.com even through Maton.
-            paging = page.paging
-            after = paging.cursors.after if paging is not None and paging.cursors is not None else None
-            if paging is None or not paging.next or not after or after in seen or not page.data:
-                return
-            seen.add(after)
-            params = {**params, "after": after}
+                                    ("fields", csv(fields)), ("limit", limit and str(limit))) if v}  # fmt: skip
+        async for template in follow_pages(self._api, lambda p: ListTemplates(waba, p), params):
+            yield template
 
     async def get(self, template_id: str) -> TemplateInfo:
         """One template by id."""
-        return await self._client.request("GET", _node(template_id), params={"fields": _GET_FIELDS},
-                                          decode=TemplateInfo)  # fmt: skip
+        return await self._api.execute(GetTemplate(template_id))
 
     async def create(
         self,
@@ -128,8 +135,8 @@ class Templates:
     ) -> TemplateInfo:
         """Submit a template for review; return its id, status (usually ``PENDING``) and category.
 
-        ``components`` are typed (:class:`HeaderText`, :class:`BodyText`, ...) or raw dicts, checked against
-        FACTS §4 before sending.
+        ``components`` are typed ([`HeaderText`][wa_async.resources.HeaderText],
+        [`BodyText`][wa_async.resources.BodyText], ...) or raw dicts, checked against Meta's limits before sending.
         """
         wire = components_wire(components)
         body: dict[str, Any] = {
@@ -142,29 +149,11 @@ class Templates:
             body["parameter_format"] = parameter_format.upper()
         if allow_category_change is not None:
             body["allow_category_change"] = allow_category_change
-        path = f"{waba_of(self._client)}/message_templates"
-        info = await self._client.request("POST", path, body=msgspec.json.encode(body), decode=TemplateInfo)
+        info = await self._api.execute(CreateTemplate(waba_of(self._api), body))
         return msgspec.structs.replace(info, name=info.name or name, language=info.language or language)
 
     async def delete(self, name: str, hsm_id: str | None = None) -> bool:
         """Delete a template by name (every language), or one language's version with ``hsm_id``."""
         if not isinstance(name, str) or not name.strip():
             raise ValidationError("name", "is empty")
-        params = {"name": name} if hsm_id is None else {"name": name, "hsm_id": _node(hsm_id)}
-        path = f"{waba_of(self._client)}/message_templates"
-        result = await self._client.request("DELETE", path, params=params, decode=_Success)
-        return result.success
-
-
-def _csv(value: str | Sequence[str] | None, *, upper: bool = False) -> str | None:
-    if value is None:
-        return None
-    text = value if isinstance(value, str) else ",".join(value)
-    return text.upper() if upper else text
-
-
-def _node(node_id: str) -> str:
-    value = str(node_id).strip()
-    if not value or "/" in value or "?" in value:
-        raise ValidationError("id", f"{node_id!r} is not an id")
-    return value
+        return await self._api.execute(DeleteTemplate(waba_of(self._api), name, hsm_id))

@@ -1,5 +1,6 @@
-"""The network seam against a real aiohttp server on 127.0.0.1: Session.request and Session.stream translate
-aiohttp's failures alike; Client.stream retries until the first chunk is in hand, never after."""
+"""The network seam against a real aiohttp server on 127.0.0.1: AiohttpTransport.send and .stream translate
+aiohttp's failures alike; the pipeline's stream decodes error answers and retries until the first chunk is in
+hand, never after."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from aiohttp import web
 import wa_async as wa
 from tests.redis_server import _free_port
 from wa_async._options import DEFAULT_API_VERSION
-from wa_async._session import Session, StreamedResponse
-from wa_async.resources import Media, MediaInfo
+from wa_async._transport import AiohttpTransport, HttpRequest, StreamedResponse
+from wa_async.resources import MediaInfo
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 DATA = bytes(range(256)) * 4096  # 1 MiB
@@ -60,14 +61,21 @@ async def server() -> AsyncIterator[Server]:
         yield s
 
 
+AUTH = {"Authorization": "Bearer k"}
+
+
+def get(url: str, headers: Mapping[str, str] = AUTH) -> HttpRequest:
+    return HttpRequest("GET", url, headers)
+
+
 @pytest.fixture
-async def session() -> AsyncIterator[Session]:
-    s = Session("http://unused", {"Authorization": "Bearer k", "Content-Type": "application/json"}, timeout=5)
+async def session() -> AsyncIterator[AiohttpTransport]:
+    s = AiohttpTransport(timeout=5)
     s.open()
     try:
         yield s
     finally:
-        await s.close()
+        await s.aclose()
 
 
 def body(data: bytes = DATA, status: int = 200) -> Handler:
@@ -114,12 +122,13 @@ async def read_all(chunks: AsyncIterator[bytes]) -> tuple[bytes, list[int]]:
     return b"".join(parts), sizes
 
 
-# --- Session.stream -------------------------------------------------------------------------------------------
+# --- AiohttpTransport ------------------------------------------------------------------------------------------
 
 
-async def test_stream_yields_status_headers_and_bounded_chunks(server: Server, session: Session) -> None:
+async def test_stream_yields_status_headers_and_bounded_chunks(server: Server, session: AiohttpTransport) -> None:
     server.plan = [body()]
-    async with session.stream("GET", f"{server.url}/file", headers={"X-Extra": "1"}, chunk_size=64 * 1024) as resp:
+    request = get(f"{server.url}/file", {**AUTH, "X-Extra": "1"})
+    async with session.stream(request, chunk_size=64 * 1024) as resp:
         assert isinstance(resp, StreamedResponse)
         status, headers, chunks = resp
         assert status == 200 and headers["Content-Type"] == "application/octet-stream"
@@ -137,37 +146,46 @@ async def test_stream_yields_status_headers_and_bounded_chunks(server: Server, s
     ids=["graph-100-33", "graph-2", "plain-404"],
 )
 async def test_stream_raises_error_answers_as_decode_error_does(
-    server: Server, session: Session, handler: Handler, error: type[wa.ApiError], code: int | None
+    server: Server,
+    client: tuple[wa.Client, CountingLimiter, list[float]],
+    handler: Handler,
+    error: type[wa.ApiError],
+    code: int | None,
 ) -> None:
+    c, _, _ = client
     server.plan = [handler]
     with pytest.raises(error) as caught:
-        async with session.stream("GET", f"{server.url}/x"):
+        async with c.stream("GET", f"{server.url}/x"):
             pytest.fail("an error answer must not be yielded")
-    assert caught.value.code == code and caught.value.request == f"{server.url}/x"
+    assert caught.value.code == code
+    assert isinstance(caught.value.request, wa.ApiCall) and caught.value.request.path == f"{server.url}/x"
 
 
-async def test_stream_body_less_502_is_delivery_unknown(server: Server, session: Session) -> None:
+async def test_stream_body_less_502_is_delivery_unknown(
+    server: Server, client: tuple[wa.Client, CountingLimiter, list[float]]
+) -> None:
+    c, _, _ = client
     server.plan = [body(b"", 502)]
     with pytest.raises(wa.DeliveryUnknown, match="HTTP 502"):
-        async with session.stream("GET", f"{server.url}/x"):
+        async with c.stream("POST", f"{server.url}/x"):
             pass
 
 
-async def test_connection_refused_is_a_transport_error_for_both(session: Session) -> None:
+async def test_connection_refused_is_a_transport_error_for_both(session: AiohttpTransport) -> None:
     url = f"http://127.0.0.1:{_free_port()}/x"
     with pytest.raises(wa.TransportError, match="could not connect") as caught:
-        async with session.stream("GET", url):
+        async with session.stream(get(url)):
             pass
     assert not isinstance(caught.value, wa.DeliveryUnknown)
     with pytest.raises(wa.TransportError, match="could not connect") as caught:
-        await session.request("GET", url)
+        await session.send(get(url))
     assert not isinstance(caught.value, wa.DeliveryUnknown)
 
 
-async def test_a_drop_mid_body_is_delivery_unknown_while_reading(server: Server, session: Session) -> None:
+async def test_a_drop_mid_body_is_delivery_unknown_while_reading(server: Server, session: AiohttpTransport) -> None:
     read_some = asyncio.Event()
     server.plan = [drop_after(DATA[:1000], wait=read_some)]
-    async with session.stream("GET", f"{server.url}/x") as resp:
+    async with session.stream(get(f"{server.url}/x")) as resp:
         first = await anext(resp.chunks)
         assert first == DATA[: len(first)]
         read_some.set()
@@ -175,7 +193,7 @@ async def test_a_drop_mid_body_is_delivery_unknown_while_reading(server: Server,
             await read_all(resp.chunks)
     server.plan = [drop_after(DATA[:1000])]
     with pytest.raises(wa.DeliveryUnknown):
-        await session.request("GET", f"{server.url}/x")
+        await session.send(get(f"{server.url}/x"))
 
 
 async def test_a_stalled_body_times_out_per_read(server: Server) -> None:
@@ -190,29 +208,29 @@ async def test_a_stalled_body_times_out_per_read(server: Server) -> None:
         return resp
 
     server.plan = [stalled]
-    s = Session(server.url, {}, timeout=0.2)
+    s = AiohttpTransport(timeout=0.2)
     s.open()
     try:
-        async with s.stream("GET", f"{server.url}/x") as resp:
+        async with s.stream(get(f"{server.url}/x")) as resp:
             with pytest.raises(wa.DeliveryUnknown, match="within the timeout"):
                 await read_all(resp.chunks)
     finally:
         stall.set()
-        await s.close()
+        await s.aclose()
 
 
-async def test_leaving_early_releases_the_connection(server: Server, session: Session) -> None:
+async def test_leaving_early_releases_the_connection(server: Server, session: AiohttpTransport) -> None:
     server.plan = [body()]
-    async with session.stream("GET", f"{server.url}/x") as resp:
+    async with session.stream(get(f"{server.url}/x")) as resp:
         await anext(resp.chunks)
     assert session._session is not None and not session._session.connector._acquired  # type: ignore[union-attr]
-    async with session.stream("GET", f"{server.url}/x") as resp:  # the session still works
+    async with session.stream(get(f"{server.url}/x")) as resp:  # the session still works
         assert (await read_all(resp.chunks))[0] == DATA
 
 
 async def test_stream_needs_an_open_session() -> None:
     with pytest.raises(RuntimeError, match="not open"):
-        async with Session("http://x", {}).stream("GET", "http://x/y"):
+        async with AiohttpTransport().stream(get("http://x/y")):
             pass
 
 
@@ -262,7 +280,7 @@ async def test_client_stream_retries_a_drop_before_the_first_chunk(
 ) -> None:
     c, limiter, _ = client
     server.plan = [drop_after(b""), body()]
-    async with c.stream("GET", f"{server.url}/file", absolute=True) as resp:
+    async with c.stream("GET", f"{server.url}/file") as resp:
         assert (await read_all(resp.chunks))[0] == DATA
     assert len(server.requests) == 2 and limiter.acquired == 2
 
@@ -273,7 +291,7 @@ async def test_client_stream_never_retries_once_a_chunk_was_handed_out(
     c, _, slept = client
     read_some = asyncio.Event()
     server.plan = [drop_after(DATA[:1000], wait=read_some), body()]
-    async with c.stream("GET", f"{server.url}/file", absolute=True) as resp:
+    async with c.stream("GET", f"{server.url}/file") as resp:
         await anext(resp.chunks)
         read_some.set()
         with pytest.raises(wa.DeliveryUnknown):
@@ -333,7 +351,7 @@ async def test_media_download_to_a_file_gets_the_retry_policy(
     info = MediaInfo(id="7", url=f"{server.url}/media/7", mime_type="application/pdf",
                      sha256=hashlib.sha256(DATA).hexdigest())  # fmt: skip
     server.plan = [graph_error(UNAVAILABLE, 503), drop_after(b""), body()]
-    out = await Media(c).download(info, tmp_path / "doc.pdf")
+    out = await c.media.download(info, tmp_path / "doc.pdf")
     assert out.read_bytes() == DATA and names(tmp_path) == ["doc.pdf"]
     assert len(server.requests) == 3
     assert all(r.headers["Authorization"] == "Bearer k" for r in server.requests)

@@ -1,0 +1,354 @@
+"""The broadcast runner: reads the input in batches, dedupes, paces each recipient, submits and records outcomes.
+
+A message to a recipient who got one less than ``pair_interval`` ago waits aside (a "held" task) until that one
+has been on the wire for ``pair_interval`` seconds; the others keep flowing. Every wait runs on the client's
+clock and sleep (see :func:`client_timing`), so the spacing can be checked on a fake clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, cast
+
+import msgspec
+
+from ._broadcast import (
+    BroadcastReport,
+    Display,
+    Item,
+    Outcome,
+    OutcomeStatus,
+    _Message,
+    legacy_message_key,
+    message_key,
+)
+from ._errors import (
+    ApiError,
+    AuthError,
+    ClientClosed,
+    DeliveryUnknown,
+    TransportError,
+    ValidationError,
+    WhatsAppError,
+    WindowClosed,
+)
+from ._journal import Claim, JournalError, JournalStore, RowState
+from ._redis_limiter import LimiterUnavailable
+
+__all__ = ["Pacer", "Run", "client_timing"]
+
+_BATCH = 256  # messages claimed from the journal per transaction
+_FIRST_BATCH = 16  # small, so the first requests leave at once
+_MAX_HELD = 1000  # messages held back for pacing before the reader waits
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def client_timing(client: object) -> tuple[Clock, Sleep]:
+    """The client's ``clock`` and ``sleep`` (given to it as ``clock=``, ``sleep=``: fakes in tests), else the loop's."""
+    clock = getattr(client, "clock", None)
+    sleep = getattr(client, "sleep", None)
+    return (clock if callable(clock) else asyncio.get_running_loop().time,
+            sleep if callable(sleep) else asyncio.sleep)  # fmt: skip
+
+
+class Pacer:
+    """Holds back a message to a recipient until ``interval`` after the previous one to them went on the wire.
+
+    Each message gets a future resolved with its wire time, or ``None`` if it never left.
+    Entries older than ``interval`` are forgotten, so memory follows the recent recipients only.
+    """
+
+    __slots__ = ("_clock", "_interval", "_last", "_order")
+
+    def __init__(self, interval: float, clock: Clock) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._last: dict[str, asyncio.Future[float | None]] = {}
+        self._order: deque[tuple[str, asyncio.Future[float | None]]] = deque()
+
+    def __repr__(self) -> str:
+        return f"<Pacer interval={self._interval} tracked={len(self._last)}>"
+
+    def reserve(self, to: str) -> tuple[asyncio.Future[float | None] | None, asyncio.Future[float | None]]:
+        """``(previous, mine)``: wait for ``previous`` (if any) with :meth:`wait`; resolve ``mine`` on the wire."""
+        self._prune()
+        prev = self._last.get(to)
+        mine: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
+        self._last[to] = mine
+        self._order.append((to, mine))
+        if prev is not None and self._expired(prev):
+            prev = None
+        return prev, mine
+
+    async def wait(self, prev: asyncio.Future[float | None], sleep: Sleep) -> None:
+        """Wait until a message may follow ``prev`` to the same recipient."""
+        wired = await asyncio.shield(prev)
+        if wired is not None:
+            delay = wired + self._interval - self._clock()
+            if delay > 0:
+                await sleep(delay)
+
+    def _expired(self, fut: asyncio.Future[float | None]) -> bool:
+        if not fut.done():
+            return False
+        wired = fut.result()
+        return wired is None or wired + self._interval <= self._clock()
+
+    def _prune(self) -> None:
+        while self._order and self._expired(self._order[0][1]):
+            to, fut = self._order.popleft()
+            if self._last.get(to) is fut:
+                del self._last[to]
+
+
+class _Flight:
+    """One message on its way: the wire hook and what the outcome needs to know."""
+
+    __slots__ = ("key", "leaving", "row", "run", "slot", "to", "wired")
+
+    def __init__(self, run: Run, key: str, row: int, to: str, slot: asyncio.Future[float | None]) -> None:
+        self.run = run
+        self.key = key
+        self.row = row
+        self.to = to
+        self.slot = slot
+        self.leaving = False  # the hook started: the request leaves once it returns
+        self.wired = False  # the hook returned (and the journal holds the in-flight mark)
+
+    async def on_wire(self) -> None:
+        """Called by the client's worker after the limiter, just before the POST."""
+        self.leaving = True
+        if self.run.journal is not None:
+            await self.run.journal.mark_inflight(self.row)
+        self.wired = True
+        if not self.slot.done():
+            self.slot.set_result(self.run.clock())
+
+    def never_left(self) -> None:
+        """The message will not go on the wire (refused, failed before it, or stopped): the next may follow."""
+        if not self.slot.done():
+            self.slot.set_result(None)
+
+
+class Run:
+    """One run of a broadcast job: reads, dedupes, paces, submits and records."""
+
+    def __init__(self, client: Any, journal: JournalStore | None, *, resend_unknown: bool,
+                 pair_interval: float) -> None:  # fmt: skip
+        self.client = client
+        self.journal = journal
+        self.resend_unknown = resend_unknown
+        self.clock, self.sleep = client_timing(client)
+        self.pacer = Pacer(pair_interval, self.clock)
+        self.counts: dict[str, int] = {"sent": 0, "failed": 0, "unknown": 0, "skipped": 0}
+        self.sent_now = 0  # sent by this run
+        self.settled_now = 0  # answered in this run (sent, failed or unknown): the rate's numerator
+        self.done = 0  # input messages with an outcome, earlier runs' and skipped ones included
+        self.outcomes: dict[str, Outcome] = {}
+        self.display: Display | None = None
+        self.fatal: AuthError | LimiterUnavailable | None = None  # no message can succeed: the job stops
+        self._pending: dict[asyncio.Future[str], _Flight] = {}
+        self._held: set[asyncio.Task[None]] = set()
+        self._held_slots = asyncio.Semaphore(_MAX_HELD)
+        self._seen: set[bytes] = set()  # keys' digests, when there is no journal
+        self._rows = 0
+        self._callback_prefix = f"wa:{journal.job_id}:" if journal is not None else None
+        self._key = legacy_message_key if journal is not None and journal.key_version < 2 else message_key
+
+    def __repr__(self) -> str:
+        return f"<Run {self.counts} pending={len(self._pending)} held={len(self._held)} fatal={self.fatal!r}>"
+
+    async def run(self, messages: Iterable[Item] | AsyncIterable[Item]) -> BroadcastReport:
+        """Send every message; the report, or the error that stopped the job (after a clean stop)."""
+        start = self.clock()
+        try:
+            async for batch in self._batches(messages):
+                claims = await self._claim(batch)
+                for (key, msg), claim in zip(batch, claims, strict=True):
+                    if self.fatal is not None:
+                        raise self.fatal
+                    await self._dispatch(key, msg, claim)
+            await self._drain()
+            if self.fatal is not None:
+                raise self.fatal
+        except BaseException:
+            await self._stop()
+            raise
+        if self.journal is not None:
+            await self.journal.flush()
+        elapsed = self.clock() - start
+        c = self.counts
+        return BroadcastReport(c["sent"], c["failed"], c["unknown"], c["skipped"], self.outcomes, elapsed,
+                               self.sent_now / elapsed if elapsed > 0 else 0.0)  # fmt: skip
+
+    async def _claim(self, batch: list[tuple[str, _Message]]) -> list[Claim]:
+        if self.journal is not None:
+            return await self.journal.claim([(key, msg.to) for key, msg in batch])
+        claims = []
+        for key, _ in batch:
+            digest = hashlib.blake2b(key.encode(), digest_size=16).digest()
+            self._rows += 1
+            claims.append(Claim(self._rows, "pending", duplicate=digest in self._seen))
+            self._seen.add(digest)
+        return claims
+
+    async def _dispatch(self, key: str, msg: _Message, claim: Claim) -> None:
+        if claim.duplicate:
+            self._count("skipped")
+            return
+        if claim.state in ("sent", "failed") or (claim.state == "unknown" and not self.resend_unknown):
+            status = cast(OutcomeStatus, claim.state)
+            self._outcome(key, Outcome(msg.to, status, claim.wamid, claim.error, True, claim.error_code))
+            return
+        if self._callback_prefix is not None and msg.callback_data is None:
+            msg = cast(_Message, msgspec.structs.replace(cast(Any, msg), callback_data=self._callback_prefix
+                                                         + str(claim.row)))  # fmt: skip
+        prev, slot = self.pacer.reserve(msg.to)
+        flight = _Flight(self, key, claim.row, msg.to, slot)
+        if prev is None:
+            await self._submit(flight, msg)
+            return
+        await self._held_slots.acquire()
+        task = asyncio.create_task(self._hold(prev, flight, msg))
+        self._held.add(task)
+        task.add_done_callback(self._held.discard)
+
+    async def _hold(self, prev: asyncio.Future[float | None], flight: _Flight, msg: _Message) -> None:
+        queued = False
+        try:
+            await self.pacer.wait(prev, self.sleep)
+            try:
+                queued = await self._submit(flight, msg)
+            except ClientClosed as e:  # the reader meets it too and ends the run
+                self._finish(flight, e, None)
+        finally:
+            self._held_slots.release()
+            if not queued:  # a queued message frees its slot on the wire, or when it fails before
+                flight.never_left()
+
+    async def _submit(self, flight: _Flight, msg: _Message) -> bool:
+        """Queue the message; whether it was queued (a local refusal is recorded as its outcome)."""
+        try:
+            fut = await self.client.submit(msg, on_wire=flight.on_wire)
+        except ClientClosed:
+            raise
+        except WhatsAppError as e:  # refused locally (validation, closed window): nothing left
+            self._finish(flight, e, None)
+            return False
+        self._pending[fut] = flight
+        fut.add_done_callback(lambda f: self._finished(flight, f))
+        return True
+
+    def _finished(self, flight: _Flight, fut: asyncio.Future[str]) -> None:
+        self._pending.pop(fut, None)
+        if fut.cancelled():
+            if flight.leaving:  # cancelled too late: the worker posts it anyway
+                self._finish(flight, DeliveryUnknown("the broadcast stopped while this message was leaving"), None)
+            else:
+                flight.never_left()  # stays pending for the next run
+        else:
+            exc = fut.exception()
+            self._finish(flight, exc, None if exc is not None else fut.result())
+
+    def _finish(self, flight: _Flight, exc: BaseException | None, wamid: str | None) -> None:
+        flight.never_left()  # a no-op once it left
+        journal = self.journal
+        self.settled_now += 1
+        if exc is None:
+            self.sent_now += 1
+            if journal is not None:
+                journal.record(flight.row, "sent", wamid=wamid)
+            self._outcome(flight.key, Outcome(flight.to, "sent", wamid))
+            return
+        error = str(exc) or type(exc).__name__
+        code = exc.code if isinstance(exc, ApiError) else None
+        state: RowState
+        status: OutcomeStatus
+        if isinstance(exc, (AuthError, LimiterUnavailable)):
+            # Not this message's fault (a bad token, the shared limiter gone): it stays pending; the job stops.
+            state, status = "pending", "failed"
+            if self.fatal is None:
+                self.fatal = exc
+                self._halt()
+        elif isinstance(exc, DeliveryUnknown) or (flight.wired and not isinstance(exc, (ApiError, TransportError))):
+            state, status = "unknown", "unknown"  # may have been delivered
+        elif isinstance(exc, (ValidationError, WindowClosed)) or (
+            isinstance(exc, ApiError) and exc.retry_scope == "never"
+        ):
+            state, status = "failed", "failed"  # failed for good
+        else:
+            state, status = "pending", "failed"  # never delivered and worth another run: sent again on resume
+        if journal is not None:
+            journal.record(flight.row, state, error_code=code, error=error)
+        self._outcome(flight.key, Outcome(flight.to, status, None, error, code=code))
+
+    def _halt(self) -> None:
+        """No message can succeed: drop what is queued or held without sending it; its rows stay pending.
+
+        The client's workers skip a queued message whose future is already done, so cancelling it is enough.
+        """
+        for task in self._held:
+            task.cancel()
+        for fut, flight in list(self._pending.items()):
+            if not flight.leaving:
+                fut.cancel()
+
+    def _outcome(self, key: str, outcome: Outcome) -> None:
+        self.outcomes[key] = outcome
+        self._count(outcome.status)
+
+    def _count(self, status: OutcomeStatus) -> None:
+        self.counts[status] += 1
+        self.done += 1
+        if self.display is not None:
+            self.display.update(self.counts, self.done, self.settled_now)
+
+    async def _drain(self) -> None:
+        while self._pending or self._held:
+            waiting: list[asyncio.Future[Any]] = [*self._pending, *self._held]
+            await asyncio.wait(waiting)
+
+    async def _stop(self) -> None:
+        """Let nothing more leave, wait for what is on the wire, write the journal."""
+        self._halt()
+        with contextlib.suppress(asyncio.CancelledError):  # a second cancel stops the wait, not the journal
+            await self._drain()
+        if self.journal is not None:
+            with contextlib.suppress(JournalError):
+                await self.journal.flush()
+
+    async def _batches(
+        self, messages: Iterable[Item] | AsyncIterable[Item]
+    ) -> AsyncIterator[list[tuple[str, _Message]]]:
+        size = _FIRST_BATCH
+        batch: list[tuple[str, _Message]] = []
+        async for item in _aiter(messages):
+            batch.append(self._keyed(item))
+            if len(batch) >= size:
+                yield batch
+                batch, size = [], _BATCH
+        if batch:
+            yield batch
+
+    def _keyed(self, item: Item) -> tuple[str, _Message]:
+        if isinstance(item, tuple):
+            key, msg = item
+            return str(key), msg
+        if not hasattr(item, "to_json"):
+            raise TypeError(f"broadcast takes messages or (key, message) pairs, not {type(item).__name__}")
+        return self._key(item), item
+
+
+async def _aiter(messages: Iterable[Item] | AsyncIterable[Item]) -> AsyncIterator[Item]:
+    if isinstance(messages, AsyncIterable):
+        async for item in messages:
+            yield item
+    else:
+        for item in messages:
+            yield item

@@ -1,0 +1,229 @@
+"""The one dispatch: every request passes the limiter, the transport, its own decoding and the retry policy here.
+
+```
+request ─► limiter.acquire() ─► transport.send() ─► request.decode()  ─► result
+                 ▲                                       │ error
+                 └──── RetryPolicy.decide() ◄────────────┘  (account-wide limits pause the limiter)
+```
+
+[`Pipeline.execute`][wa_async._pipeline.Pipeline.execute] runs that loop in the caller's task (resources, Maton
+calls, inline sends); the outbound queue runs the same steps, :meth:`Pipeline.attempt` and :meth:`Tries.after`, from
+its workers so that a retry never holds a worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from ._errors import ApiError, ClientClosed, TransportError
+from ._limiter import Limiter
+from ._request import Request
+from ._retry import RetryDecision, RetryPolicy
+from ._transport import CHUNK_SIZE, HttpRequest, Response, StreamedResponse, Transport
+
+__all__ = ["Pipeline", "Tries"]
+
+T = TypeVar("T")
+
+
+class Tries:
+    """One request's tries so far: when the first began, how many, how many hit the pair limit."""
+
+    __slots__ = ("attempt", "first", "pair_failures")
+
+    def __init__(self, first: float) -> None:
+        self.first = first
+        self.attempt = 1
+        self.pair_failures = 0
+
+    def __repr__(self) -> str:
+        return f"<Tries attempt={self.attempt} pair_failures={self.pair_failures}>"
+
+
+class Pipeline:
+    """Sends [`Request`][wa_async.Request] values for one phone number: limiter, transport, decode, retries.
+
+    ``start`` is awaited before the first request (it opens the client); ``closed`` says whether new requests
+    are refused.
+    """
+
+    __slots__ = (
+        "_api_root",
+        "_clock",
+        "_sleep",
+        "_start",
+        "closed",
+        "headers",
+        "limiter",
+        "phone_number_id",
+        "ready",
+        "retry",
+        "transport",
+        "waba_id",
+    )
+
+    def __init__(
+        self,
+        transport: Transport,
+        limiter: Limiter,
+        retry: RetryPolicy,
+        *,
+        api_root: str,
+        headers: Mapping[str, str],
+        phone_number_id: str = "",
+        waba_id: str | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        start: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.transport = transport
+        self.limiter = limiter
+        self.retry = retry
+        self.phone_number_id = phone_number_id
+        self.waba_id = waba_id
+        self._api_root = api_root.rstrip("/")
+        # One mapping for every request: a transport may set it once (a JSON body says its own content type).
+        self.headers: Mapping[str, str] = (
+            {k: v for k, v in headers.items() if k.lower() != "content-type"}
+            if any(k.lower() == "content-type" for k in headers)
+            else headers
+        )
+        self._clock = clock
+        self._sleep = sleep
+        self._start = start
+        self.ready = start is None
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"<Pipeline {self._api_root} limiter={self.limiter!r} transport={self.transport!r}>"
+
+    def now(self) -> float:
+        """The pipeline's clock (the event loop's unless one was injected)."""
+        clock = self._clock
+        if clock is None:
+            clock = self._clock = asyncio.get_running_loop().time
+        return clock()
+
+    def http(self, request: Request[Any]) -> HttpRequest:
+        """The HTTP request for ``request``: its URL under the API root, the auth headers, its body."""
+        path = request.path
+        url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
+        return HttpRequest(request.method, url, self.headers, request.body, request.params)
+
+    async def attempt(self, request: Request[T]) -> T:
+        """One try, after the limiter granted it: send, then decode the answer or raise its error."""
+        path = request.path
+        url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
+        try:
+            resp = await self.transport.send(
+                HttpRequest(request.method, url, self.headers, request.body, request.params)
+            )
+        except TransportError as e:
+            if e.request is None:
+                e.request = request
+            raise
+        if resp.status >= 300:
+            raise request.error(resp)
+        return request.decode(resp)
+
+    async def after(self, tries: Tries, request: Request[Any], error: BaseException) -> RetryDecision | None:
+        """Ask the retry policy about a failed try; count it; pause the limiter for an account-wide limit.
+
+        Returns how long to wait before the next try, or None to give up.
+        """
+        decision = self.retry.decide(
+            error,
+            attempt=tries.attempt,
+            elapsed=self.now() - tries.first,
+            pair_failures=tries.pair_failures,
+            idempotent=request.idempotent,
+        )
+        if decision is None:
+            return None
+        tries.attempt += 1
+        if decision.scope == "recipient":
+            tries.pair_failures += 1
+        elif decision.scope == "account":
+            # An account-wide limit: hold back every request, not only this one.
+            await self.limiter.pause(decision.delay)
+        return decision
+
+    async def begin(self) -> None:
+        """Start the client on first use; refuse once it is closed."""
+        if self.closed:
+            raise ClientClosed("this client is closed; create a new one")
+        if not self.ready and self._start is not None:
+            await self._start()
+
+    async def execute(self, request: Request[T]) -> T:
+        """Send ``request`` through the limiter, retrying as the policy allows; return its decoded result."""
+        if not self.ready or self.closed:
+            await self.begin()
+        tries: Tries | None = None
+        while True:
+            await self.limiter.acquire()
+            if tries is None:
+                tries = Tries(self.now())
+            try:
+                return await self.attempt(request)
+            except (ApiError, TransportError) as error:
+                decision = await self.after(tries, request, error)
+                if decision is None:
+                    raise
+                await self._sleep(decision.delay)
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self, request: Request[object], *, chunk_size: int = CHUNK_SIZE
+    ) -> AsyncIterator[StreamedResponse]:
+        """Send a body-less request through the limiter; yield its answer with the body in chunks, unbuffered.
+
+        Until the first chunk is in hand every failure goes through the retry policy as in :meth:`execute`; a
+        failure later, while the caller reads, is raised.
+        """
+        if not self.ready or self.closed:
+            await self.begin()
+        tries: Tries | None = None
+        http = self.http(request)
+        while True:
+            await self.limiter.acquire()
+            if tries is None:
+                tries = Tries(self.now())
+            async with contextlib.AsyncExitStack() as stack:
+                try:
+                    resp = await stack.enter_async_context(self.transport.stream(http, chunk_size=chunk_size))
+                    if resp.status >= 300:
+                        body = b"".join([chunk async for chunk in resp.chunks])
+                        raise request.error(Response(resp.status, resp.headers, body))
+                    head = await anext(resp.chunks, b"")
+                except TransportError as error:
+                    if error.request is None:
+                        error.request = request
+                    if not await self._wait(tries, request, error):
+                        raise
+                    continue
+                except ApiError as error:
+                    if not await self._wait(tries, request, error):
+                        raise
+                    continue
+                chunks = _prepend(head, resp.chunks)
+                stack.push_async_callback(chunks.aclose)
+                yield resp._replace(chunks=chunks)
+                return
+
+    async def _wait(self, tries: Tries, request: Request[object], error: BaseException) -> bool:
+        decision = await self.after(tries, request, error)
+        if decision is None:
+            return False
+        await self._sleep(decision.delay)
+        return True
+
+
+async def _prepend(head: bytes, rest: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
+    if head:
+        yield head
+    async for chunk in rest:
+        yield chunk
