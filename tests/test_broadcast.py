@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from tests._data import sent_json
 from tests.conftest import FakeClock
 from wa_async._broadcast import broadcast, message_key
 from wa_async._broadcast_run import Pacer
@@ -528,7 +528,7 @@ async def test_two_broadcasts_sharing_one_limiter_keep_its_rate_together(clock: 
     posted: list[str] = []
 
     def answer(url: object, **kwargs: Any) -> CallbackResult:
-        body = json.loads(kwargs["data"])
+        body = sent_json(kwargs["data"])
         posted.append(body["to"])
         return CallbackResult(payload={"messages": [{"id": f"wamid.{len(posted)}"}]})
 

@@ -244,18 +244,15 @@ def test_the_target_flags_of_every_command(tmp_path: Path) -> None:
 
 
 def test_a_user_id_column_names_a_recipient_without_a_phone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from types import SimpleNamespace
-
     from wa_async.cli import _recipients
 
-    # Whether Template takes a BSUID as `to` is the message structs' business; here: which value the CLI gives it.
-    monkeypatch.setattr(_recipients, "Template", lambda to, *a, **k: SimpleNamespace(to=to))
     bsuid = "US.13491208655302741918"
     src = write_csv(tmp_path / "r.csv", [["+49 151 1000000", ""], ["", bsuid], ["4915110000002", "US.1"], ["", ""]],
                     header=("phone", "user_id"))  # fmt: skip
     source = _recipients.Recipients(src, "phone", [], "sale", "en_US")
     bad = source.check()
-    assert [m.to for m in source] == ["+491511000000", bsuid, "4915110000002"]  # the phone wins when both are given
+    # The phone wins when both are given; the message normalises it; a BSUID keeps its dots.
+    assert [m.to for m in source] == ["491511000000", bsuid, "4915110000002"]
     assert [b.line for b in bad] == [5] and "user_id" in bad[0].reason
     only_ids = write_csv(tmp_path / "ids.csv", [[bsuid]], header=("bsuid",))
     source = _recipients.Recipients(only_ids, "phone", [], "sale", "en_US")

@@ -9,7 +9,7 @@ import pytest
 
 from wa_async._conversations import Conversations, MemoryWindowStore, WindowStore
 from wa_async._errors import RecipientError, ServerError, WindowClosed
-from wa_async.webhooks import ErrorDetail, Status, SystemMessage, TextMessage
+from wa_async.webhooks import ErrorDetail, Status, SystemMessage, TextMessage, UserIdUpdate
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 USER = "16505551234"
@@ -272,3 +272,98 @@ async def test_waiters_for_other_messages_untouched() -> None:
     assert not other.done()
     conv.observe(status("delivered", "w2"))
     assert (await other).id == "w2"
+
+
+# -- identity: phones, BSUIDs, parent BSUIDs ---------------------------------------------------------------------
+
+BSUID = "US.1234567890123456789"
+PARENT = "US.ENT.1234567890987654321"
+
+
+def from_user(at: datetime, *, phone: str | None, user_id: str, parent: str | None = None) -> TextMessage:
+    return TextMessage(
+        id="m", from_=phone, user_id=user_id, parent_user_id=parent, timestamp=at, type="text", body="hi",
+        phone_number_id="PN1",
+    )  # fmt: skip
+
+
+async def test_a_user_who_hides_their_number_is_one_contact_on_their_bsuids() -> None:
+    clock = Clock()
+    conv = Conversations(clock=clock)
+    conv.attach()
+    conv.observe(from_user(T0, phone=None, user_id=BSUID, parent=PARENT))
+    await conv.check_window(BSUID)
+    await conv.check_window(PARENT)
+    conv.check_window_nowait(BSUID)
+    with pytest.raises(WindowClosed):
+        await conv.check_window(USER)  # their phone was never shared: nothing is known under it
+
+
+async def test_phone_and_bsuid_open_the_same_window() -> None:
+    conv = Conversations(clock=Clock())
+    conv.attach()
+    conv.observe(from_user(T0, phone=USER, user_id=BSUID))
+    assert await conv.window_expires(USER) == await conv.window_expires(BSUID) == T0 + timedelta(hours=24)
+    # Later Meta no longer shares the phone: a message with the BSUID alone still moves the phone's window.
+    conv.observe(from_user(T0 + timedelta(hours=5), phone=None, user_id=BSUID))
+    assert await conv.window_expires(BSUID) == await conv.window_expires(USER) == T0 + timedelta(hours=29)
+    # Another user is untouched.
+    assert await conv.window_expires("US.other") is None
+
+
+def user_id_update(previous: str, current: str, *, parent: tuple[str, str] | None = None) -> UserIdUpdate:
+    return UserIdUpdate(
+        user_id=current, previous_user_id=previous, parent_user_id=parent[1] if parent else None,
+        previous_parent_user_id=parent[0] if parent else None, timestamp=T0, phone_number_id="PN1",
+    )  # fmt: skip
+
+
+async def test_user_id_update_moves_the_window_to_the_new_ids() -> None:
+    conv = Conversations(clock=Clock(), phone_number_id="PN1")
+    conv.attach()
+    conv.observe(from_user(T0, phone=None, user_id=BSUID, parent=PARENT))
+    conv.observe(user_id_update(BSUID, "US.999", parent=(PARENT, "US.ENT.999")))
+    await conv.check_window("US.999")
+    await conv.check_window("US.ENT.999")
+    assert await conv.window_expires("US.999") == T0 + timedelta(hours=24)
+
+
+async def test_user_id_update_for_an_unknown_user_opens_nothing() -> None:
+    conv = Conversations(clock=Clock())
+    conv.attach()
+    conv.observe(user_id_update("US.1", "US.2"))
+    with pytest.raises(WindowClosed):
+        await conv.check_window("US.2")
+
+
+async def test_system_message_of_a_changed_user_id_carries_the_window_but_opens_none() -> None:
+    conv = Conversations(clock=Clock(), phone_number_id="PN1")
+    conv.attach()
+    conv.observe(from_user(T0, phone=USER, user_id=BSUID))
+    later = T0 + timedelta(hours=3)
+    changed = SystemMessage(
+        id="s", from_=USER, timestamp=later, type="system", system_type="user_changed_user_id",
+        new_user_id="US.NEW", phone_number_id="PN1",
+    )  # fmt: skip
+    conv.observe(changed)
+    assert await conv.window_expires("US.NEW") == T0 + timedelta(hours=24)  # the last message's, not the notice's
+    assert await conv.window_expires(USER) == T0 + timedelta(hours=24)
+
+
+async def test_user_id_update_reaches_a_shared_store() -> None:
+    store = SlowSharedStore()
+    store.data[BSUID] = T0 + timedelta(hours=1)  # another process saw a later message
+    conv = Conversations(clock=Clock(), store=store)
+    conv.attach()
+    conv.observe(from_user(T0, phone=None, user_id=BSUID))
+    conv.observe(user_id_update(BSUID, "US.999"))
+    await conv.flush()
+    assert store.data["US.999"] == T0 + timedelta(hours=1)
+    assert await conv.window_expires("US.999") == T0 + timedelta(hours=25)
+
+
+async def test_the_ids_linked_together_are_bounded_like_the_windows() -> None:
+    conv = Conversations(clock=Clock(), store=MemoryWindowStore(size=4))
+    for i in range(10):
+        conv.observe(from_user(T0, phone=f"1555000{i:04d}", user_id=f"US.{i}"))
+    assert len(conv._aliases) <= 4

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests._data import PAYLOADS
+from tests._data import PAYLOADS, message_send_payloads
 from tests.conftest import FakeClock
 from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator, Fault, serve
@@ -40,9 +40,9 @@ async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
 
 async def send(
     http: aiohttp.ClientSession, emu: Emulator, body: Any, *, headers: dict[str, str] | None = None,
-    base: str | None = None, pnid: str | None = None,
+    base: str | None = None, pnid: str | None = None, endpoint: str = "messages",
 ) -> tuple[int, dict[str, Any]]:  # fmt: skip
-    url = f"{base or emu.gateway_url}/{V}/{pnid or emu.phone_number_id}/messages"
+    url = f"{base or emu.gateway_url}/{V}/{pnid or emu.phone_number_id}/{endpoint}"
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     async with http.post(url, data=data, headers=headers or AUTH) as resp:
         return resp.status, await resp.json()
@@ -61,7 +61,7 @@ def buttons(*pairs: tuple[str, str]) -> dict[str, Any]:
 
 
 def request_payloads() -> list[Path]:
-    return sorted(PAYLOADS.glob("request-*.json"))
+    return message_send_payloads()  # the management payloads are tested with their endpoints
 
 
 # --- auth ------------------------------------------------------------------------------------------------------
@@ -93,22 +93,31 @@ async def test_every_documented_request_payload_is_accepted(
 ) -> None:
     if "to" in body:
         body["to"] = TO  # the Postman placeholder {{Recipient-Phone-Number}}
+    marketing = "product_policy" in body  # the one example of the Marketing Messages API
     if body.get("type") == "template":
         t = body["template"]
-        emu.templates.add(t["name"], t["language"]["code"], components=[
+        emu.templates.add(t["name"], t["language"]["code"], "MARKETING" if marketing else "UTILITY", components=[
             {"type": "BODY", "text": " ".join(f"{{{{{i + 1}}}}}" for i in range(_body_params(t)))}])  # fmt: skip
-    status, answer = await send(http, emu, body)
+    status, answer = await send(http, emu, body, endpoint="marketing_messages" if marketing else "messages")
     assert status == 200, answer
     if body.get("status") == "read":
         assert answer == {"success": True}
         assert emu.read_receipts == [body["message_id"]] and emu.accepted == []
-    else:
-        assert answer["messaging_product"] == "whatsapp"
+        return
+    assert answer["messaging_product"] == "whatsapp"
+    [message] = answer["messages"]
+    assert message["id"].startswith("wamid.")
+    if "to" in body:  # with a recipient too, `to` wins: a phone send
         assert answer["contacts"] == [{"input": TO, "wa_id": "16505551234"}]
-        [message] = answer["messages"]
-        assert message["id"].startswith("wamid.")
-        [record] = emu.accepted
-        assert (record.wamid, record.to, record.type, record.payload) == (message["id"], TO, body["type"], body)
+        expected = (TO, "16505551234", "")
+    else:  # sent to a BSUID alone: answered as response-send-message-bsuid.json shows
+        shape = json.loads((PAYLOADS / "response-send-message-bsuid.json").read_text())
+        assert answer["contacts"] == shape["contacts"]
+        expected = (body["recipient"], body["recipient"], body["recipient"])
+    assert message.get("message_status") == ("accepted" if marketing else None)
+    [record] = emu.accepted
+    assert (record.wamid, record.type, record.payload) == (message["id"], body["type"], body)
+    assert (record.to, record.wa_id, record.user_id) == expected
 
 
 def _body_params(template: dict[str, Any]) -> int:
@@ -149,7 +158,7 @@ def _mutate(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     for key in parents:
         node = node[int(key)] if isinstance(node, list) else node[key]
     if value is _DELETE:
-        del node[last]
+        del node[int(last) if isinstance(node, list) else last]
     elif isinstance(node, list):
         node[int(last)] = value
     else:
@@ -162,6 +171,34 @@ _LIST = json.loads((PAYLOADS / "request-interactive-list.json").read_text())
 _CTA = json.loads((PAYLOADS / "request-interactive-cta-url.json").read_text())
 _TEMPLATE = json.loads((PAYLOADS / "request-template-text-currency-datetime.json").read_text()) | {"to": TO}
 _IMAGE = {"messaging_product": "whatsapp", "to": TO, "type": "image", "image": {"id": "123"}}
+
+
+def _load(name: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads((PAYLOADS / name).read_text())
+    return body
+
+
+_BSUID_TEXT = _load("request-text-to-bsuid.json")
+_PRODUCT = _load("request-interactive-product.json")
+_PRODUCT_LIST = _load("request-interactive-product-list.json")
+_CATALOG = _load("request-interactive-catalog-message.json")
+_MEDIA_CAROUSEL = _load("request-interactive-media-carousel.json")
+_PRODUCT_CAROUSEL = _load("request-interactive-product-carousel.json")
+_CALL_PERMISSION = _load("request-interactive-call-permission-request.json")
+_VOICE_CALL = _load("request-interactive-voice-call.json")
+_CONTACT_INFO = _load("request-interactive-request-contact-info.json")
+_ADDRESS = _load("request-interactive-address-message.json")
+_ORDER = _load("request-interactive-order-details-br.json")
+_ORDER_STATUS = _load("request-interactive-order-status.json")
+_COPY_CODE = _load("request-template-copy-code.json")
+_T_CAROUSEL = _load("request-template-media-carousel.json")
+_MPM = _load("request-template-mpm.json")
+_NAMED = _load("request-template-named-params.json")
+_T_VOICE = _load("request-template-voice-call.json")
+_T_PRODUCT_CAROUSEL = _load("request-template-product-carousel.json")
+_GROUP = "Y2FwaV9ncm91cDoxNTU1MDAwMTExMToxMjM0NTY3ODkwMTIzNDU2Nzg5MAZDZD"
+_SECTION = {"title": "S", "product_items": [{"product_retailer_id": "p"}]}
+_ORDER_PARAMS = "interactive.action.parameters"
 
 INVALID: list[tuple[str, Any, int]] = [
     ("not json", b"{nope", 100),
@@ -227,6 +264,82 @@ INVALID: list[tuple[str, Any, int]] = [
      {"messaging_product": "whatsapp", "status": "read", "message_id": "m", "typing_indicator": {"type": "x"}},
      131009),
     ("status other than read", {"messaging_product": "whatsapp", "status": "delivered", "message_id": "m"}, 100),
+    # recipients (FACTS-2026 §12.4, groups)
+    ("recipient not a BSUID", _mutate(_BSUID_TEXT, "recipient", "13491208655302741918"), 131009),
+    ("recipient lower-case country", _mutate(_BSUID_TEXT, "recipient", "us.1349"), 131009),
+    ("neither to nor recipient", _mutate(_BSUID_TEXT, "recipient", _DELETE), 100),
+    ("group with a recipient", _mutate(_BSUID_TEXT, "recipient_type", "group"), 131009),
+    ("group with a phone number", text(recipient_type="group"), 131009),
+    ("group with an interactive message", _mutate(buttons(("a", "A")), "to", _GROUP) | {"recipient_type": "group"},
+     131009),
+    # commerce (FACTS-2026 §15.1)
+    ("product without catalog", _mutate(_PRODUCT, "interactive.action.catalog_id", _DELETE), 131008),
+    ("product with a header", _mutate(_PRODUCT, "interactive.header", {"type": "text", "text": "h"}), 131009),
+    ("product list without header", _mutate(_PRODUCT_LIST, "interactive.header", _DELETE), 131008),
+    ("product list image header",
+     _mutate(_PRODUCT_LIST, "interactive.header", {"type": "image", "image": {"id": "1"}}), 131009),
+    ("product list eleven sections", _mutate(_PRODUCT_LIST, "interactive.action.sections", [_SECTION] * 11), 131009),
+    ("product list 31 products", _mutate(_PRODUCT_LIST, "interactive.action.sections.0.product_items",
+                                         [{"product_retailer_id": f"p{i}"} for i in range(30)]), 131009),
+    ("product list section title missing",
+     _mutate(_PRODUCT_LIST, "interactive.action.sections.1.title", _DELETE), 131008),
+    ("catalog wrong action", _mutate(_CATALOG, "interactive.action.name", "catalog"), 131009),
+    ("catalog body > 1024", _mutate(_CATALOG, "interactive.body.text", "x" * 1025), 131009),
+    # carousels (FACTS-2026 §15.6)
+    ("carousel one card", _mutate(_MEDIA_CAROUSEL, "interactive.action.cards.1", _DELETE), 131009),
+    ("carousel eleven cards", _mutate(_PRODUCT_CAROUSEL, "interactive.action.cards",
+                                      [{"card_index": i, "type": "product", "action": {
+                                          "product_retailer_id": "p", "catalog_id": "c"}} for i in range(11)]), 131009),
+    ("carousel duplicate card_index", _mutate(_MEDIA_CAROUSEL, "interactive.action.cards.1.card_index", 0), 131009),
+    ("carousel card body > 160", _mutate(_MEDIA_CAROUSEL, "interactive.action.cards.0.body.text", "x" * 161), 131009),
+    ("carousel mixed headers", _mutate(_MEDIA_CAROUSEL, "interactive.action.cards.1.header",
+                                       {"type": "video", "video": {"link": "https://x.example/v.mp4"}}), 131009),
+    ("carousel two catalogs", _mutate(_PRODUCT_CAROUSEL, "interactive.action.cards.1.action.catalog_id", "9"), 131009),
+    ("carousel with a footer", _mutate(_MEDIA_CAROUSEL, "interactive.footer", {"text": "f"}), 131009),
+    # calls and contact info (FACTS-2026 §12.9, §15.4, §15.5)
+    ("call permission wrong action", _mutate(_CALL_PERMISSION, "interactive.action.name", "call"), 131009),
+    ("voice call ttl 0", _mutate(_VOICE_CALL, "interactive.action.parameters.ttl_minutes", 0), 131009),
+    ("voice call display_text > 20",
+     _mutate(_VOICE_CALL, "interactive.action.parameters.display_text", "d" * 21), 131009),
+    ("voice call payload > 512", _mutate(_VOICE_CALL, "interactive.action.parameters.payload", "p" * 513), 131009),
+    ("contact info without body", _mutate(_CONTACT_INFO, "interactive.body", _DELETE), 131008),
+    # address and orders (FACTS-2026 §15.3, §15.8)
+    ("address without country", _mutate(_ADDRESS, "interactive.action.parameters.country", _DELETE), 131008),
+    ("address outside India", _mutate(_ADDRESS, "interactive.action.parameters.country", "SG"), 131009),
+    ("address unknown field", _mutate(_ADDRESS, "interactive.action.parameters.values.zip", "1"), 131009),
+    ("address pin code > 6",
+     _mutate(_ADDRESS, "interactive.action.parameters.saved_addresses.0.value.in_pin_code", "1234567"), 131009),
+    ("order total wrong", _mutate(_ORDER, f"{_ORDER_PARAMS}.total_amount.value", 4999), 131009),
+    ("order subtotal wrong", _mutate(_ORDER, f"{_ORDER_PARAMS}.order.subtotal.value", 1), 131009),
+    ("order offset 1000", _mutate(_ORDER, f"{_ORDER_PARAMS}.order.tax.offset", 1000), 131009),
+    ("order BRL without payment_type", _mutate(_ORDER, f"{_ORDER_PARAMS}.payment_type", _DELETE), 131009),
+    ("order currency USD", _mutate(_ORDER, f"{_ORDER_PARAMS}.currency", "USD"), 131009),
+    ("order without items", _mutate(_ORDER, f"{_ORDER_PARAMS}.order.items", []), 131008),
+    ("order status unknown", _mutate(_ORDER_STATUS, f"{_ORDER_PARAMS}.order.status", "lost"), 131009),
+    ("order status wrong action", _mutate(_ORDER_STATUS, "interactive.action.name", "review_and_pay"), 131009),
+    # templates (FACTS-2026 §15.7, §15.9)
+    ("language policy", _mutate(_COPY_CODE, "template.language.policy", "fallback"), 131009),
+    ("coupon code > 20",
+     _mutate(_COPY_CODE, "template.components.1.parameters.0.coupon_code", "C" * 21), 131009),
+    ("copy_code with a text parameter",
+     _mutate(_COPY_CODE, "template.components.1.parameters.0", {"type": "text", "text": "x"}), 131009),
+    ("parameter name upper case",
+     _mutate(_NAMED, "template.components.0.parameters.0.parameter_name", "Order"), 131009),
+    ("parameter name twice",
+     _mutate(_NAMED, "template.components.0.parameters.1.parameter_name", "order_number"), 131009),
+    ("voice_call ttl too long", _mutate(_T_VOICE, "template.components.0.parameters.0.ttl_minutes", 43201), 131009),
+    ("url button without index", _mutate(_T_CAROUSEL, "template.components.1.cards.0.components.3.index", _DELETE),
+     131008),
+    ("template carousel one card", _mutate(_T_CAROUSEL, "template.components.1.cards.1", _DELETE), 131009),
+    ("template carousel card copy_code button",
+     _mutate(_T_CAROUSEL, "template.components.1.cards.0.components.2.sub_type", "copy_code"), 131009),
+    ("template carousel duplicate card_index",
+     _mutate(_T_CAROUSEL, "template.components.1.cards.1.card_index", 0), 131009),
+    ("product header without catalog",
+     _mutate(_T_PRODUCT_CAROUSEL, "template.components.1.cards.0.components.0.parameters.0.product.catalog_id",
+             _DELETE), 131008),
+    ("mpm 31 products", _mutate(_MPM, "template.components.2.parameters.0.action.sections.0.product_items",
+                                [{"product_retailer_id": f"p{i}"} for i in range(30)]), 131009),
 ]  # fmt: skip
 
 
@@ -235,6 +348,11 @@ async def test_invalid_bodies_get_metas_codes(
     http: aiohttp.ClientSession, emu: Emulator, case: str, body: Any, code: int
 ) -> None:
     emu.templates.add("template-name", "language-and-locale-code")
+    if isinstance(body, dict) and body.get("type") == "template" and "name" in body["template"]:
+        body = _mutate(body, "to", TO)
+        t = body["template"]
+        emu.templates.add(t["name"], t.get("language", {}).get("code", "en_US"), components=[
+            {"type": "BODY", "text": " ".join(f"{{{{{i + 1}}}}}" for i in range(_body_params(t)))}])  # fmt: skip
     status, answer = await send(http, emu, body)
     assert status == 400, answer
     error = answer["error"]
@@ -244,6 +362,64 @@ async def test_invalid_bodies_get_metas_codes(
     assert error["error_data"]["messaging_product"] == "whatsapp" and error["error_data"]["details"]
     assert isinstance(error["fbtrace_id"], str) and error["fbtrace_id"]
     assert emu.accepted == [] and emu.stats.invalid == 1
+
+
+async def test_a_bsuid_send_is_answered_with_the_user_id(http: aiohttp.ClientSession, emu: Emulator) -> None:
+    for bsuid in ("US.13491208655302741918", "US.ENT.11815799212886844830"):
+        status, answer = await send(http, emu, _mutate(_BSUID_TEXT, "recipient", bsuid))
+        assert status == 200
+        assert answer["contacts"] == [{"input": bsuid, "user_id": bsuid}]  # no wa_id: the phone is not shared
+    assert [(a.to, a.wa_id, a.user_id) for a in emu.accepted] == [
+        ("US.13491208655302741918", "US.13491208655302741918", "US.13491208655302741918"),
+        ("US.ENT.11815799212886844830", "US.ENT.11815799212886844830", "US.ENT.11815799212886844830"),
+    ]
+
+
+async def test_authentication_templates_to_a_bsuid_get_131062(http: aiohttp.ClientSession, emu: Emulator) -> None:
+    emu.templates.add("verification_code", "en_US", "AUTHENTICATION", [{"type": "BODY", "text": "{{1}} is your code"}])
+    otp = _load("request-template-otp-url-button.json")
+    to_bsuid = _mutate(otp, "to", _DELETE) | {"recipient": "US.1234567890123456789"}
+    status, answer = await send(http, emu, to_bsuid)
+    expected = _load("response-error-131062.json")["error"]
+    assert status == 400
+    error = answer["error"]
+    assert (error["code"], error["message"], error["type"]) == (expected["code"], expected["message"], expected["type"])
+    assert error["error_data"] == expected["error_data"]
+    assert emu.accepted == []
+    # To a phone number (`to` wins over `recipient` when both are given), the same template is accepted.
+    assert (await send(http, emu, otp | {"to": TO, "recipient": "US.1234567890123456789"}))[0] == 200
+
+
+async def test_group_sends(http: aiohttp.ClientSession, emu: Emulator) -> None:
+    body = text(to=_GROUP, recipient_type="group")
+    status, answer = await send(http, emu, body)
+    assert status == 200
+    assert answer["contacts"] == [{"input": _GROUP, "wa_id": _GROUP}]
+    assert answer["messages"][0]["group_id"] == _GROUP
+    assert emu.accepted[0].wa_id == _GROUP
+
+
+async def test_marketing_messages_endpoint(http: aiohttp.ClientSession, emu: Emulator) -> None:
+    body = _load("request-marketing-message.json") | {"to": TO}
+    t = body["template"]
+    emu.templates.add(t["name"], "en_US", "MARKETING", [{"type": "BODY", "text": "Hi {{1}}, use {{2}}"}])
+    status, answer = await send(http, emu, body, endpoint="marketing_messages")
+    shape = _load("response-marketing-message.json")
+    assert status == 200
+    assert answer["messages"][0]["message_status"] == shape["messages"][0]["message_status"] == "accepted"
+    assert set(answer) == set(shape) and answer["contacts"] == [{"input": TO, "wa_id": "16505551234"}]
+
+    async def code(body: Any) -> tuple[int, str]:
+        _, answer = await send(http, emu, body, endpoint="marketing_messages")
+        return answer["error"]["code"], answer["error"]["error_data"]["details"]
+
+    not_template = _load("error-100-mm-api-not-template.json")["error"]
+    assert await code(text()) == (100, not_template["error_data"]["details"])
+    assert (await code(body | {"product_policy": "LOOSE"}))[0] == 100
+    assert (await code(body | {"message_activity_sharing": "yes"}))[0] == 100
+    utility = _mutate(body, "template.name", "order_update")
+    assert (await code(utility))[0] == 134100  # a utility template is not a marketing message
+    assert len(emu.accepted) == 1
 
 
 async def test_template_must_exist_approved_and_match_body_params(http: aiohttp.ClientSession, emu: Emulator) -> None:
@@ -469,3 +645,20 @@ def test_module_entry_point_prints_urls_and_stops_on_sigint() -> None:
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+async def test_the_client_posts_a_marketing_template_to_marketing_messages(clock: FakeClock) -> None:
+    import wa_async as wa
+
+    async with Emulator(rate_limit=None, clock=clock) as emu:
+        emu.templates.add("spring_sale", "en_US", "MARKETING", [{"type": "BODY", "text": "Hi {{1}}, use {{2}}"}])
+        async with wa.Client.maton(emu.phone_number_id, api_key="k", base_url=emu.gateway_url) as client:
+            promo = [wa.BodyParams(["Jamie", "SPRING20"])]
+            await client.send(wa.Template("+1 650 555 1234", "spring_sale", components=promo, marketing=True))
+            # A utility template sent as marketing is refused by /marketing_messages only (134100): proof of the path.
+            utility = [wa.BodyParams(["a", "b"])]
+            with pytest.raises(wa.ApiError) as e:
+                await client.send(wa.Template(TO, "order_update", components=utility, marketing=True))
+            assert e.value.code == 134100
+            await client.send(wa.Template(TO, "order_update", components=utility))
+        assert [a.payload["template"]["name"] for a in emu.accepted] == ["spring_sale", "order_update"]

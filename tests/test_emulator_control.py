@@ -202,7 +202,7 @@ def _get_json(url: str) -> tuple[int, Any]:
     ("path", "body", "status", "message"),
     [
         ("/__emulator/inbound", {"text": "a", "reaction": ["w", "x"]}, 400, "give exactly one of"),
-        ("/__emulator/inbound", {"txt": "a"}, 400, "unknown content 'txt'"),
+        ("/__emulator/inbound", {"txt": "a"}, 400, "unknown field 'txt'"),
         ("/__emulator/status", {"id": "wamid.unknown", "status": "read"}, 400, "give its recipient"),
         ("/__emulator/status", {"id": "w", "status": "lost", "recipient": "15551234567"}, 400, "status must be"),
         ("/__emulator/status", {"status": "read"}, 400, "missing 'id'"),

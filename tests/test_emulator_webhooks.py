@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from wa_async.emulator import Emulator, Fault
+from wa_async.emulator._inbound import bsuid_for
 
 SECRET = "app-secret"
 AUTH = {"Authorization": "Bearer test-key"}
@@ -159,10 +160,12 @@ async def test_inbound_text_and_button_reply(receiver: Receiver) -> None:
     async with Emulator(webhook_url=receiver.url, app_secret=SECRET) as emu:
         wamid = await emu.inbound(from_="15551234567", text="hi", name="Sheena")
         value = (await receiver.next())["entry"][0]["changes"][0]["value"]
-        assert value["contacts"] == [{"profile": {"name": "Sheena"}, "wa_id": "15551234567"}]
+        bsuid = bsuid_for("15551234567")  # every user has a BSUID, as in Meta's webhooks since April 2026
+        assert value["contacts"] == [{"profile": {"name": "Sheena"}, "wa_id": "15551234567", "user_id": bsuid}]
         [message] = value["messages"]
         assert message["id"] == wamid and wamid.startswith("wamid.")
         assert (message["from"], message["type"], message["text"]) == ("15551234567", "text", {"body": "hi"})
+        assert message["from_user_id"] == bsuid and bsuid.startswith("US.") and len(bsuid) == 22
         assert message["timestamp"].isdigit()
 
         reply = await emu.inbound(from_="15551234567", button_reply=("change-button", "Change"), context="wamid.b")

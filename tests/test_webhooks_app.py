@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,8 +16,20 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from tests._data import PAYLOADS
 from wa_async._conversations import Conversations
+from wa_async._errors import ValidationError
 from wa_async._messages import Reaction, Text
-from wa_async.webhooks import RECEIVER, Event, Message, Status, TextMessage, make_app, sign
+from wa_async.webhooks import (
+    MAX_BODY,
+    RECEIVER,
+    Event,
+    Message,
+    NotBound,
+    Status,
+    TextMessage,
+    Unknown,
+    make_app,
+    sign,
+)
 
 SECRET = "s3cret"
 TOKEN = "verify-me"
@@ -23,16 +37,23 @@ TEXT_BODY = (PAYLOADS / "webhook-text-message.json").read_bytes()
 
 
 class FakeClient:
-    """The parts of wa.Client the receiver uses."""
+    """The parts of wa.Client the receiver uses; the shortcuts build the same structs the real ones do."""
 
-    def __init__(self) -> None:
-        self.conversations = Conversations()
+    def __init__(self, phone_number_id: str = "106540352242922") -> None:
+        self.phone_number_id = phone_number_id
+        self.conversations = Conversations(phone_number_id=phone_number_id)
         self.sent: list[Any] = []
         self.read: list[tuple[str, bool]] = []
 
     async def send(self, msg: Any, /) -> str:
         self.sent.append(msg)
         return f"wamid.out{len(self.sent)}"
+
+    async def send_text(self, to: str, body: str, *, reply_to: str | None = None) -> str:
+        return await self.send(Text(to, body, reply_to=reply_to))
+
+    async def send_reaction(self, to: str, message_id: str, emoji: str) -> str:
+        return await self.send(Reaction(to, message_id, emoji))
 
     async def mark_read(self, message_id: str, *, typing: bool = False) -> None:
         self.read.append((message_id, typing))
@@ -343,3 +364,278 @@ async def test_client_without_conversation_tracking_still_binds(serve: Serve) ->
     assert isinstance(ev, Message) and ev.bound
     await ev.reply("ok")
     assert isinstance(client.sent[0], Text) and client.sent[0].reply_to == "m1"
+
+
+# -- issue 12 #5: an empty app secret would let anyone sign ------------------------------------------------------
+
+
+@pytest.mark.parametrize("secret", ["", b""])
+def test_empty_app_secret_refused(secret: str | bytes) -> None:
+    with pytest.raises(ValidationError, match="app_secret"):
+        make_app(verify_token=TOKEN, app_secret=secret)
+
+
+async def test_with_an_empty_secret_a_forged_signature_would_have_passed() -> None:
+    # Why #5 matters: HMAC with an empty key is computable by anyone.
+    assert sign(TEXT_BODY, "") == sign(TEXT_BODY, b"")
+
+
+# -- issue 12 #6: bodies up to Meta's documented 3 MB ------------------------------------------------------------
+
+
+def big_body(size: int) -> bytes:
+    body = body_of([text("big", "x")])
+    pad = b"y" * (size - len(body) - len(b',"pad":""'))
+    big = body[:-1] + b',"pad":"' + pad + b'"}'
+    assert len(big) == size
+    return big
+
+
+async def test_a_3_mb_body_is_accepted_by_default(serve: Serve) -> None:
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN, app_secret=SECRET)
+    tc = await serve(app)
+    body = big_body(3 * 1024 * 1024)  # Meta: "up to 3 MB"; the binary reading is the larger one
+    resp = await tc.post("/webhook", data=io.BytesIO(body), headers=signed(body))
+    assert resp.status == 200
+    await app[RECEIVER].drain()
+    assert [e.id for e in rec.events] == ["big"]  # type: ignore[attr-defined]
+    assert MAX_BODY > 3 * 1024 * 1024
+
+
+async def test_max_body_is_an_option(serve: Serve) -> None:
+    tc = await serve(make_app(verify_token=TOKEN, max_body=1000))
+    assert (await tc.post("/webhook", data=body_of([text("m1")]))).status == 200
+    assert (await tc.post("/webhook", data=big_body(1001))).status == 413
+
+
+# -- issue 12 #11: bodies that break the decoder are 400, never 500 ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"object":"x","entry":[{"changes":[{"field":"messages","value":{"messages":[{"text":{"body":"\xff"}}]}}]}]}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+)
+async def test_undecodable_bodies_are_400(serve: Serve, body: bytes) -> None:
+    tc = await serve(make_app(verify_token=TOKEN, app_secret=SECRET))
+    resp = await tc.post("/webhook", data=body, headers=signed(body))
+    assert resp.status == 400
+
+
+# -- issue 12 #8: a message for another number of the WABA ------------------------------------------------------
+
+
+def body_for(number: str, messages: list[dict[str, Any]] | None = None, statuses: Any = None) -> bytes:
+    value: dict[str, Any] = {"metadata": {"phone_number_id": number, "display_phone_number": "1555"}}
+    if messages:
+        value["messages"] = messages
+    if statuses:
+        value["statuses"] = statuses
+    change = {"field": "messages", "value": value}
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}).encode()
+
+
+async def test_message_for_another_number_is_not_bound_to_this_client(serve: Serve) -> None:
+    client = FakeClient("PN-A")
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN, client=client)
+    tc = await serve(app)
+    assert (await tc.post("/webhook", data=body_for("PN-B", [text("m-b")]))).status == 200
+    await app[RECEIVER].drain()
+    (ev,) = rec.events
+    assert isinstance(ev, Message) and not ev.bound
+    with pytest.raises(NotBound, match="PN-B"):
+        await ev.reply("hello from the wrong number")
+    assert client.sent == []
+    # Nor did it open a window on this client's number.
+    assert await client.conversations.window_expires("16505551234") is None
+
+
+async def test_each_message_is_bound_to_the_client_of_its_number(serve: Serve) -> None:
+    a, b = FakeClient("PN-A"), FakeClient("PN-B")
+    app = make_app(Recorder(), verify_token=TOKEN, client=[a, b])
+    tc = await serve(app)
+    assert a.conversations.attached and b.conversations.attached
+    replies: list[str] = []
+
+    async def bot(event: Event) -> None:
+        if isinstance(event, Message):
+            replies.append(await event.reply(f"from {event.phone_number_id}"))
+
+    app[RECEIVER].handler = bot
+    await tc.post("/webhook", data=body_for("PN-B", [text("m-b")]))
+    await tc.post("/webhook", data=body_for("PN-A", [text("m-a")]))
+    await app[RECEIVER].drain()
+    assert [m.body for m in a.sent] == ["from PN-A"] and [m.body for m in b.sent] == ["from PN-B"]
+    assert await b.conversations.window_expires("16505551234") is not None
+    assert await a.conversations.window_expires("16505551234") is not None
+    # A status goes to the client of its number only.
+    waiter = asyncio.create_task(b.conversations.wait_status("w-b", "delivered"))
+    await asyncio.sleep(0)
+    await tc.post("/webhook", data=body_for("PN-B", statuses=[status("w-b", "delivered")]))
+    assert (await asyncio.wait_for(waiter, 5)).id == "w-b"
+    assert a.conversations.last_status("w-b") is None
+
+
+def test_two_clients_of_one_number_refused() -> None:
+    with pytest.raises(ValidationError, match="phone_number_id"):
+        make_app(verify_token=TOKEN, client=[FakeClient("PN"), FakeClient("PN")])
+
+
+# -- issue 12 #13: shutdown waits a bounded time, then cancels --------------------------------------------------
+
+
+async def test_shutdown_cancels_handlers_still_running_after_the_timeout(caplog: pytest.LogCaptureFixture) -> None:
+    started = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    async def stuck(event: Event) -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()  # never finishes
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    app = make_app(stuck, verify_token=TOKEN, shutdown_timeout=0)
+    tc = TestClient(TestServer(app, host="127.0.0.1"))
+    await tc.start_server()
+    assert (await tc.post("/webhook", data=body_of([text("m1")]))).status == 200
+    await started.wait()
+    with caplog.at_level(logging.WARNING, logger="wa_async.webhooks"):
+        await tc.close()  # returns although the handler would never finish
+    assert cancelled.is_set() and app[RECEIVER].tasks == frozenset()
+    assert "cancelling 1 webhook handler" in caplog.text
+
+
+async def test_shutdown_lets_handlers_finish_within_the_timeout() -> None:
+    gate = asyncio.Event()
+    done: list[str] = []
+
+    async def slow(event: Event) -> None:
+        await gate.wait()
+        done.append(event.id)  # type: ignore[attr-defined]
+
+    app = make_app(slow, verify_token=TOKEN, shutdown_timeout=60)
+    tc = TestClient(TestServer(app, host="127.0.0.1"))
+    await tc.start_server()
+    await tc.post("/webhook", data=body_of([text("m1")]))
+    closer = asyncio.create_task(tc.close())
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not closer.done()
+    gate.set()
+    await closer
+    assert done == ["m1"]
+
+
+# -- issue 12 #14: handler tasks are bounded; beyond the bound Meta is asked to come back --------------------------
+
+
+async def test_handlers_bounded_then_503_and_the_redelivery_is_handled(serve: Serve) -> None:
+    gate = asyncio.Event()
+    running: list[str] = []
+    most = 0
+    handled: list[str] = []
+
+    async def slow(event: Event) -> None:
+        nonlocal most
+        running.append(event.id)  # type: ignore[attr-defined]
+        most = max(most, len(running))
+        await gate.wait()
+        running.remove(event.id)  # type: ignore[attr-defined]
+        handled.append(event.id)  # type: ignore[attr-defined]
+
+    app = make_app(slow, verify_token=TOKEN, app_secret=SECRET, concurrency=2, backlog=1)
+    tc = await serve(app)
+    bodies = [body_of([text(f"m{i}")]) for i in range(5)]
+    answers = [(await tc.post("/webhook", data=b, headers=signed(b))).status for b in bodies[:4]]
+    assert answers == [200, 200, 200, 503]  # two running, one waiting, then full
+    refused = await tc.post("/webhook", data=bodies[4], headers=signed(bodies[4]))
+    assert refused.status == 503 and refused.headers["Retry-After"].isdigit()
+    assert len(app[RECEIVER].tasks) == 3
+    gate.set()
+    await app[RECEIVER].drain()
+    # Meta redelivers what got 503: it was not marked seen, so it is handled now, once.
+    for b in (bodies[3], bodies[4], bodies[4]):
+        assert (await tc.post("/webhook", data=b, headers=signed(b))).status == 200
+    await app[RECEIVER].drain()
+    assert sorted(handled) == ["m0", "m1", "m2", "m3", "m4"] and most == 2
+
+
+@pytest.mark.parametrize(("option", "value"), [("concurrency", 0), ("backlog", -1), ("max_body", 0)])
+def test_bounds_are_checked(option: str, value: int) -> None:
+    with pytest.raises(ValidationError, match=option):
+        make_app(verify_token=TOKEN, **{option: value})
+
+
+async def test_without_a_handler_nothing_is_refused(serve: Serve) -> None:
+    app = make_app(verify_token=TOKEN, concurrency=1, backlog=0)
+    tc = await serve(app)
+    for i in range(3):
+        assert (await tc.post("/webhook", data=body_of([text(f"m{i}")]))).status == 200
+
+
+# -- issue 12 #15: any message is deduplicated by its id ---------------------------------------------------------
+
+
+async def test_unknown_message_types_are_deduplicated_by_id(serve: Serve) -> None:
+    rec = Recorder()
+    app = make_app(rec, verify_token=TOKEN)
+    tc = await serve(app)
+    odd = {"from": "16505551234", "id": "m-odd", "timestamp": "1750000000", "type": "hologram", "hologram": {}}
+    for _ in range(3):
+        assert (await tc.post("/webhook", data=body_of([odd]))).status == 200
+    await app[RECEIVER].drain()
+    (ev,) = rec.events
+    assert isinstance(ev, Unknown) and ev.id == "m-odd"
+
+
+# -- identity: a user who hides their number is answered on their BSUID ----------------------------------------
+
+
+class RecordingClient(FakeClient):
+    """Records what the shortcuts were called with, without building the structs (any `to` passes)."""
+
+    def __init__(self, phone_number_id: str = "1234567890123457") -> None:
+        super().__init__(phone_number_id)
+        self.calls: list[tuple[Any, ...]] = []
+
+    async def send_text(self, to: str, body: str, *, reply_to: str | None = None) -> str:
+        self.calls.append(("text", to, body, reply_to))
+        return "wamid.r"
+
+    async def send_reaction(self, to: str, message_id: str, emoji: str) -> str:
+        self.calls.append(("reaction", to, message_id, emoji))
+        return "wamid.e"
+
+
+@pytest.mark.parametrize(
+    ("payload", "sender"),
+    [
+        ("webhook-text-message-bsuid-username-no-phone.json", "US.1234567890123456789"),
+        ("webhook-text-message-bsuid-with-phone.json", "15551234567"),
+    ],
+)
+async def test_reply_and_window_key_on_the_sender(serve: Serve, payload: str, sender: str) -> None:
+    client = RecordingClient()
+    wamid = "wamid.HBgLMTU1NTEyMzQ1NjcVAgASGBQxMjM0NTY3ODkwQUJDREVGMDIzNAA="
+
+    async def bot(event: Event) -> None:
+        assert isinstance(event, TextMessage)
+        await event.reply("hi")
+        await event.react("👍")
+
+    app = make_app(bot, verify_token=TOKEN, client=client)
+    tc = await serve(app)
+    body = (PAYLOADS / payload).read_bytes()
+    assert (await tc.post("/webhook", data=body)).status == 200
+    await app[RECEIVER].drain()
+    assert client.calls == [("text", sender, "hi", wamid), ("reaction", sender, wamid, "👍")]
+    # The window is known under the sender and under the BSUID, whichever the business answers.
+    opened = datetime.fromtimestamp(1767261600, UTC)
+    for key in (sender, "US.1234567890123456789"):
+        assert await client.conversations.window_expires(key) == opened + timedelta(hours=24)

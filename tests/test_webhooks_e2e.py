@@ -41,7 +41,7 @@ async def rig() -> AsyncIterator[Rig]:
     @router.message(text="hi")
     async def greet(msg: TextMessage) -> None:
         buttons = [wa.ReplyButton("yes", "Yes please"), wa.ReplyButton("no", "No thanks")]
-        await replies.put(await msg.reply(wa.Buttons(to=msg.from_, body="Want the menu?", buttons=buttons)))
+        await replies.put(await msg.reply(wa.Buttons(to=msg.sender, body="Want the menu?", buttons=buttons)))
 
     @router.button(id="yes")
     async def yes(msg: InteractiveMessage) -> None:
@@ -111,6 +111,37 @@ async def test_inbound_kinds_from_the_emulator_parse_and_open_the_window(rig: Ri
     assert row.choice.description == "first row" and row.contact_name == "Test User"
     assert isinstance(reaction, wa.webhooks.ReactionMessage) and reaction.emoji == "🎉"
     assert isinstance(image, wa.webhooks.ImageMessage) and image.media_id == "77"
+    # Every user has a BSUID beside the phone; the phone is the key to answer to.
+    assert image.user_id is not None and image.user_id.startswith("US.") and image.sender == "15550001111"
     # Now the window is open: a free-form send goes through.
     wamid = await rig.client.send(wa.Text("15550001111", "thanks!"))
     assert (await rig.client.wait_status(wamid, "delivered", timeout=10)).id == wamid
+
+
+async def test_a_username_only_user_is_answered_and_tracked_on_their_bsuid(rig: Rig) -> None:
+    bsuid = "US.13491208655302741918"
+    await rig.emu.inbound(None, user_id=bsuid, username="jamie.example", name="Jamie", text="hi")
+    first = await asyncio.wait_for(rig.replies.get(), 10)
+    read = await rig.client.wait_status(first, "read", timeout=10)
+    assert (read.recipient_id, read.recipient_user_id, read.sender) == (None, bsuid, bsuid)
+    assert read.contact is not None and read.contact.username == "jamie.example"
+    (buttons,) = rig.emu.accepted
+    assert buttons.payload["recipient"] == bsuid and "to" not in buttons.payload  # Meta's rule for a BSUID
+    # The window was opened under the BSUID: a free-form follow-up goes through, on the emulator's check too.
+    rig.emu.messages.enforce_window = True
+    follow = await rig.client.send(wa.Text(bsuid, "Anything else?"))
+    assert (await rig.client.wait_status(follow, "delivered", timeout=10)).sender == bsuid
+    with pytest.raises(wa.WindowClosed):
+        await rig.client.send(wa.Text("US.5550000", "never wrote to us"))
+
+
+async def test_a_changed_bsuid_keeps_the_conversation(rig: Rig) -> None:
+    await rig.emu.inbound(None, user_id="US.111", username="sam", text="hi")
+    await asyncio.wait_for(rig.replies.get(), 10)  # answered: the window is open under US.111
+    new = await rig.emu.user_id_update(from_=None, user_id="US.111", new_user_id="US.222")
+    await rig.app[RECEIVER].drain()
+    (update,) = [e for e in rig.seen if isinstance(e, wa.webhooks.UserIdUpdate)]
+    assert (update.previous_user_id, update.user_id) == ("US.111", new) == ("US.111", "US.222")
+    rig.emu.messages.enforce_window = True  # the emulator checks the window too
+    wamid = await rig.client.send(wa.Text("US.222", "Still here"))  # the client's window moved with the user
+    assert (await rig.client.wait_status(wamid, "delivered", timeout=10)).recipient_user_id == "US.222"

@@ -30,11 +30,11 @@ import msgspec
 
 from ._errors import describe_code
 from ._journal import JournalStore
+from ._pacer import PAIR_INTERVAL
 
 __all__ = ["PAIR_INTERVAL", "BroadcastReport", "Display", "ErrorGroup", "Item", "Outcome", "OutcomeStatus",
            "broadcast", "message_key"]  # fmt: skip
 
-PAIR_INTERVAL = 6.0
 """Seconds between two messages to the same recipient: "1 message every 6 seconds to the same WhatsApp user"
 (Meta's pair rate limit, error 131056; see docs/rate-limits-and-errors.md)."""
 

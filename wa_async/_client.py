@@ -23,6 +23,7 @@ from ._errors import ClientClosed, ValidationError
 from ._limiter import Limiter, LocalLimiter, UnlimitedLimiter
 from ._messages import MarkRead, Message
 from ._options import DEFAULT_API_VERSION, GRAPH_BASE_URL, GRAPH_RATE, MATON_BASE_URL, MATON_RATE, ClientOptions
+from ._pacer import PAIR_INTERVAL
 from ._pipeline import Pipeline
 from ._queue import OnWire, OutboundQueue
 from ._request import ApiCall, MarkMessageRead, Request, SendMessage, SendMessageResult, SendResult
@@ -33,7 +34,7 @@ from .resources import Media, PhoneNumbers, Profile, Templates
 
 if TYPE_CHECKING:
     from ._broadcast import BroadcastReport
-    from ._journal import Journal
+    from ._journal import JournalStore
     from .webhooks import Status
 
 __all__ = ["Client"]
@@ -332,17 +333,32 @@ class Client(Shortcuts):
     async def broadcast(
         self,
         messages: Iterable[Any] | AsyncIterable[Any],
-        journal: str | os.PathLike[str] | Journal | None = None,
+        journal: str | os.PathLike[str] | JournalStore | None = None,
         progress: bool = False,
         *,
         resend_unknown: bool = False,
         job: str | Mapping[str, Any] | None = None,
+        pair_interval: float = PAIR_INTERVAL,
+        total: int | None = None,
     ) -> BroadcastReport:
         """Send many messages through the queue, optionally journaled so a killed run resumes without sending
-        anything twice (see the broadcast guide). Returns a [`BroadcastReport`][wa_async.BroadcastReport]."""
+        anything twice (see the broadcast guide). Returns a [`BroadcastReport`][wa_async.BroadcastReport].
+
+        ``pair_interval`` is the time between two messages to one recipient; ``total`` gives the progress bar a
+        total when ``messages`` has no ``len()`` (a generator).
+        """
         from ._broadcast import broadcast
 
-        return await broadcast(self, messages, journal, progress, resend_unknown=resend_unknown, job=job)
+        return await broadcast(
+            self,
+            messages,
+            journal,
+            progress,
+            resend_unknown=resend_unknown,
+            job=job,
+            pair_interval=pair_interval,
+            total=total,
+        )
 
     # -- any other request -----------------------------------------------------------------------
 

@@ -1,9 +1,14 @@
 """Conversation state the client keeps from webhooks: 24-hour windows and message statuses.
 
-Meta lets a business send free-form messages to a user only within 24 hours of that user's last message
-(FACTS §10); outside it only templates go through (131047). :class:`Conversations` learns each contact's last
-inbound message from the receiver (:meth:`Conversations.observe`), refuses free-form sends that would fail
-(:meth:`Conversations.check_window`), and resolves :meth:`Conversations.wait_status` from status webhooks.
+Meta lets a business send free-form messages to a user only within 24 hours of that user's last message;
+outside it only templates go through (131047). `Conversations` learns each contact's last inbound message from
+the receiver (`Conversations.observe`), refuses free-form sends that would fail (`Conversations.check_window`),
+and resolves `Conversations.wait_status` from status webhooks.
+
+A contact is keyed by every id a message carries: the phone number when Meta shares it, the business-scoped
+user ID (BSUID) and the parent BSUID. So a user who hides their number behind a username is one contact whether
+the business answers their BSUID or (while Meta still shares it) their phone, and a changed BSUID
+(`UserIdUpdate`, or a `user_changed_user_id` system message) carries the window over to the new id.
 """
 
 from __future__ import annotations
@@ -16,23 +21,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from wa_async._errors import ApiError, WindowClosed, error_class
-from wa_async.webhooks._events import Event, Message, Status, SystemMessage
+from wa_async._inbound._events import Event, Message, Status, SystemMessage
+from wa_async._inbound._user_events import UserIdUpdate
 
 __all__ = ["WINDOW", "Conversations", "MemoryWindowStore", "WindowPolicy", "WindowStore"]
 
 log = logging.getLogger("wa_async.conversations")
 
 WINDOW = timedelta(hours=24)
-"""The customer-service window: 24 hours from the user's last message (FACTS §10)."""
+"""The customer-service window: 24 hours from the user's last message."""
 
 WindowPolicy = bool | Literal["auto"]
-"""``"auto"``: refuse when the last inbound is known and too old, or, once a receiver is attached, unknown.
-``True``: refuse unless a message within 24 hours is known. ``False``: never refuse."""
+"""`"auto"`: refuse when the last inbound is known and too old, or, once a receiver is attached, unknown.
+`True`: refuse unless a message within 24 hours is known. `False`: never refuse."""
 
 WaitableStatus = Literal["sent", "delivered", "read", "played"]
 
 # A status implies the ones before it: "read only if it has been delivered", and delivered may be skipped
-# when both happen together (FACTS §5.5); played is the first play of a voice note, after read.
+# when both happen together (Meta's status webhook reference); played is the first play of a voice note, after read.
 _RANK = {"sent": 0, "delivered": 1, "read": 2, "played": 3}
 
 
@@ -41,16 +47,16 @@ class WindowStore(Protocol):
     """Where the time of each contact's last inbound message is kept (share one store across processes)."""
 
     async def last_inbound(self, wa_id: str) -> datetime | None:
-        """The time of the last message from ``wa_id``, or None if none is known."""
+        """The time of the last message from `wa_id`, or None if none is known."""
         ...
 
     async def record_inbound(self, wa_id: str, at: datetime) -> None:
-        """Note a message from ``wa_id`` at ``at`` (keep the later of this and what is known)."""
+        """Note a message from `wa_id` at `at` (keep the later of this and what is known)."""
         ...
 
 
 class MemoryWindowStore:
-    """An in-process :class:`WindowStore` holding the ``size`` most recently active contacts."""
+    """An in-process `WindowStore` holding the `size` most recently active contacts."""
 
     __slots__ = ("_last", "size")
 
@@ -62,11 +68,11 @@ class MemoryWindowStore:
         return f"<MemoryWindowStore {len(self._last)}/{self.size} contacts>"
 
     def get(self, wa_id: str) -> datetime | None:
-        """:meth:`last_inbound` without awaiting."""
+        """`last_inbound` without awaiting."""
         return self._last.get(wa_id)
 
     def put(self, wa_id: str, at: datetime) -> None:
-        """:meth:`record_inbound` without awaiting."""
+        """`record_inbound` without awaiting."""
         known = self._last.get(wa_id)
         self._last[wa_id] = at if known is None or at > known else known
         self._last.move_to_end(wa_id)
@@ -83,21 +89,22 @@ class MemoryWindowStore:
 class Conversations:
     """24-hour windows and status waiters, fed by the webhook receiver.
 
-    ::
+    ```python
+    conv = Conversations()
+    conv.observe(event)                      # for each received event (the receiver does this)
+    await conv.check_window("15551234567")   # raises WindowClosed outside the window (a BSUID works too)
+    status = await conv.wait_status(wamid, "read", timeout=60)
+    ```
 
-        conv = Conversations()
-        conv.observe(event)                   # for each received event (the receiver does this)
-        await conv.check_window("15551234567")  # raises WindowClosed outside the window
-        status = await conv.wait_status(wamid, "read", timeout=60)
-
-    ``store`` (default: in memory) may be shared by several processes, e.g. one backed by Redis; what this
-    process observed is also kept locally, so :meth:`check_window_nowait` can answer without I/O. ``clock``
-    returns the current aware datetime (inject a fake one in tests). ``phone_number_id``, when set, ignores
-    messages to other business numbers (a window is per business number and user). ``remember`` bounds the
-    statuses kept for waiters that start after their status arrived.
+    `store` (default: in memory) may be shared by several processes, e.g. one backed by Redis; what this
+    process observed is also kept locally, so `check_window_nowait` can answer without I/O. `clock` returns the
+    current aware datetime (inject a fake one in tests). `phone_number_id`, when set, ignores messages to other
+    business numbers (a window is per business number and user). `remember` bounds the statuses kept for
+    waiters that start after their status arrived.
     """
 
     __slots__ = (
+        "_aliases",
         "_attached",
         "_clock",
         "_local",
@@ -128,6 +135,7 @@ class Conversations:
         self.phone_number_id = phone_number_id
         self.remember = remember
         self._attached = False
+        self._aliases: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._statuses: OrderedDict[str, Status] = OrderedDict()
         self._waiters: dict[str, list[tuple[int, asyncio.Future[Status]]]] = {}
         self._writes: set[asyncio.Task[None]] = set()
@@ -142,7 +150,7 @@ class Conversations:
     # -- the receiver side ---------------------------------------------------------------------------------
 
     def attach(self) -> None:
-        """Say a webhook receiver now feeds :meth:`observe`: from here, a contact never heard from has no window."""
+        """Say a webhook receiver now feeds `observe`: from here, a contact never heard from has no window."""
         self._attached = True
 
     @property
@@ -151,17 +159,72 @@ class Conversations:
         return self._attached
 
     def observe(self, event: Event) -> None:
-        """Learn from one received event: a message opens its sender's window, a status resolves waiters."""
+        """Learn from one received event.
+
+        A message opens its sender's window (under each of their ids), a status resolves waiters, a changed
+        BSUID or number carries the window over to the new id.
+        """
         if isinstance(event, Status):
             self._observe_status(event)
-        elif isinstance(event, Message) and not isinstance(event, SystemMessage):
+        elif isinstance(event, UserIdUpdate):
+            old = self._link(_keys(event.previous_user_id, event.previous_parent_user_id, event.wa_id))
+            self._carry(old, _keys(event.user_id, event.parent_user_id))
+        elif isinstance(event, Message):
             if self.phone_number_id is not None and event.phone_number_id not in (None, self.phone_number_id):
                 return
-            wa_id = _wa_id(event.from_)
-            self._local.put(wa_id, event.timestamp)
+            keys = self._link(_keys(event.from_, event.user_id, event.parent_user_id))
+            if isinstance(event, SystemMessage):
+                self._carry(keys, _keys(event.wa_id, event.new_user_id, event.new_parent_user_id))
+                return
+            for key in keys:
+                self._local.put(key, event.timestamp)
             if self.store is not self._local:
                 loop = asyncio.get_running_loop()  # the store is async: observe runs inside the receiver's loop
-                self._spawn(loop, self.store.record_inbound(wa_id, event.timestamp))
+                for key in keys:
+                    self._spawn(loop, self.store.record_inbound(key, event.timestamp))
+
+    def _link(self, keys: list[str]) -> list[str]:
+        """`keys` and every id seen together with one of them before: all the ids of one user.
+
+        A message that carries both a phone and a BSUID ties them, so a later message with only the BSUID (Meta
+        stops sharing the phone after 30 days of silence) still moves the window the phone is known by.
+        """
+        aliases = self._aliases
+        group = list(keys)
+        for key in keys:
+            for other in aliases.get(key, ()):
+                if other not in group:
+                    group.append(other)
+        if len(group) > 1:
+            together = tuple(group)
+            for key in group:
+                aliases[key] = together
+                aliases.move_to_end(key)
+            while len(aliases) > self._local.size:
+                aliases.popitem(last=False)
+        return group
+
+    def _carry(self, old: list[str], new: list[str]) -> None:
+        """Give the ids in `new` the latest window known under any id in `old` (the same user, renamed)."""
+        new = [k for k in new if k not in old]
+        if not new:
+            return
+        self._link(old + new)
+        last = max((t for k in old if (t := self._local.get(k)) is not None), default=None)
+        if last is not None:
+            for key in new:
+                self._local.put(key, last)
+        if self.store is not self._local:
+            self._spawn(asyncio.get_running_loop(), self._carry_shared(old, new, last))
+
+    async def _carry_shared(self, old: list[str], new: list[str], last: datetime | None) -> None:
+        for key in old:
+            known = await self.store.last_inbound(key)
+            if known is not None and (last is None or known > last):
+                last = known
+        if last is not None:
+            for key in new:
+                await self.store.record_inbound(key, last)
 
     def _spawn(self, loop: asyncio.AbstractEventLoop, write: Coroutine[Any, Any, None]) -> None:
         task = loop.create_task(self._write(write))
@@ -176,14 +239,14 @@ class Conversations:
             log.exception("window store write failed")
 
     async def flush(self) -> None:
-        """Wait until every window write :meth:`observe` started has reached the store."""
+        """Wait until every window write `observe` started has reached the store."""
         while self._writes:
             await asyncio.gather(*self._writes)
 
     # -- windows -------------------------------------------------------------------------------------------
 
     async def window_expires(self, to: str) -> datetime | None:
-        """When the window with ``to`` closes (may be in the past), or None when no message is known."""
+        """When the window with `to` closes (may be in the past), or None when no message is known."""
         wa_id = _wa_id(to)
         last = self._local.get(wa_id)
         if self.store is not self._local:
@@ -194,9 +257,9 @@ class Conversations:
         return last + WINDOW if last is not None else None
 
     async def check_window(self, to: str) -> None:
-        """Raise :class:`~wa_async.errors.WindowClosed` if a free-form message to ``to`` would fail with 131047.
+        """Raise `WindowClosed` if a free-form message to `to` would fail with 131047.
 
-        See :data:`WindowPolicy` for when an unknown contact counts as closed.
+        See `WindowPolicy` for when an unknown contact counts as closed.
         """
         if self.windows is not False:
             self._judge(to, await self.window_expires(to))
@@ -207,7 +270,7 @@ class Conversations:
         return self.store is self._local
 
     def check_window_nowait(self, to: str) -> None:
-        """:meth:`check_window` from what this process observed, without asking a shared store."""
+        """`check_window` from what this process observed, without asking a shared store."""
         if self.windows is not False:
             last = self._local.get(_wa_id(to))
             self._judge(to, last + WINDOW if last is not None else None)
@@ -253,11 +316,11 @@ class Conversations:
     async def wait_status(
         self, wamid: str, status: WaitableStatus = "delivered", timeout: float | None = None
     ) -> Status:
-        """Wait until message ``wamid`` reaches ``status`` or a later one, and return that status event.
+        """Wait until message `wamid` reaches `status` or a later one, and return that status event.
 
-        Order: sent < delivered < read < played. A ``failed`` status raises the :class:`~wa_async.errors.ApiError`
-        subclass for its error code. A status that arrived before the call counts. Raises ``TimeoutError`` after
-        ``timeout`` seconds.
+        Order: sent < delivered < read < played. A `failed` status raises the `ApiError`
+        subclass for its error code. A status that arrived before the call counts. Raises `TimeoutError` after
+        `timeout` seconds.
         """
         target = _RANK.get(status)
         if target is None:
@@ -282,7 +345,7 @@ class Conversations:
                     del self._waiters[wamid]
 
     def last_status(self, wamid: str) -> Status | None:
-        """The furthest status seen for ``wamid`` (``failed`` wins), if still remembered."""
+        """The furthest status seen for `wamid` (`failed` wins), if still remembered."""
         return self._statuses.get(wamid)
 
     async def aclose(self) -> None:
@@ -291,7 +354,7 @@ class Conversations:
 
 
 def status_error(status: Status) -> ApiError:
-    """The error a ``failed`` status stands for, typed by its code through the one code table."""
+    """The error a `failed` status stands for, typed by its code through the one code table."""
     err = status.errors[0] if status.errors else None
     code = err.code if err is not None else None
     message = (err.title or err.message) if err is not None else None
@@ -312,6 +375,17 @@ def _rank(status: Status) -> int:
 
 def _wa_id(number: str) -> str:
     return number.lstrip("+")
+
+
+def _keys(*ids: str | None) -> list[str]:
+    """The window keys of a user's ids: phone numbers without `+`, BSUIDs as they are; absent ids skipped."""
+    out: list[str] = []
+    for i in ids:
+        if i:
+            key = _wa_id(i)
+            if key not in out:
+                out.append(key)
+    return out
 
 
 def _utcnow() -> datetime:

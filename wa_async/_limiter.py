@@ -11,7 +11,7 @@ import math
 from collections import deque
 from typing import Protocol, runtime_checkable
 
-__all__ = ["SPACING_GUARD", "Limiter", "LocalLimiter", "UnlimitedLimiter"]
+__all__ = ["LATENESS_HALF_LIFE", "SPACING_GUARD", "Lateness", "Limiter", "LocalLimiter", "UnlimitedLimiter"]
 
 SPACING_GUARD = 1.0075
 """Requests are spaced 0.75% wider than ``1 / rate``, so that network jitter (a request that leaves late, the next
@@ -22,6 +22,46 @@ _EPSILON = 1e-6
 
 # The window a grant checks against: a second plus half the guard (about 5 ms at any rate).
 _WINDOW = 1.0 + (SPACING_GUARD - 1.0) / 2
+
+LATENESS_HALF_LIFE = 10.0
+"""Seconds for a limiter to forget half of how late requests lately left after their slots."""
+
+
+class Lateness:
+    """How late requests lately left after the limiter granted them: the largest seen, halving every
+    ``LATENESS_HALF_LIFE`` seconds.
+
+    A request leaves after its slot when its connection is still being opened or the event loop is busy; the
+    server counts it when it arrives. Spacing slots that much wider keeps every server window at the rate: if
+    each request leaves within ``D`` of its slot, ``rate`` slots spanning a second plus ``D`` put no more than
+    ``rate`` requests in any second, whatever the order in which they arrive.
+    """
+
+    __slots__ = ("_at", "_value")
+
+    def __init__(self) -> None:
+        self._value = 0.0
+        self._at = 0.0
+
+    def __repr__(self) -> str:
+        return f"<Lateness last_max={self._value * 1000:.1f}ms>"
+
+    def observe(self, lateness: float, now: float) -> None:
+        """Note that a request left ``lateness`` seconds after its slot."""
+        if lateness > self.bound(now):
+            self._value = lateness
+            self._at = now
+
+    def bound(self, now: float) -> float:
+        """The lateness to allow for now."""
+        value = self._value
+        if not value:
+            return 0.0
+        value *= math.pow(0.5, (now - self._at) / LATENESS_HALF_LIFE)
+        if value < 1e-5:
+            self._value = 0.0
+            return 0.0
+        return value
 
 
 @runtime_checkable
@@ -88,6 +128,10 @@ class LocalLimiter(_Pausable):
     a late wake-up can never crowd a window, the last ``rate`` grant times are kept too, and a grant waits until
     the oldest of them is more than a second (plus half the guard) old: the server's own sliding-window check.
 
+    The client tells the limiter how late each request actually left after its grant (`departed()`: a new
+    connection being opened, a busy event loop), and the spacing and the window check widen by that much
+    (`Lateness`), so the server's window sees the rate even when requests do not leave on time.
+
     Args:
         rate: Requests per second, more than 0.
         burst: How many may go back to back after an idle spell (at least 1).
@@ -96,7 +140,7 @@ class LocalLimiter(_Pausable):
         ValueError: ``rate`` is not above 0, or ``burst`` is below 1.
     """
 
-    __slots__ = ("_granted", "_interval", "_tat", "_tolerance", "burst", "rate")
+    __slots__ = ("_granted", "_interval", "_late", "_tat", "_tolerance", "burst", "rate")
 
     def __init__(self, rate: float, burst: int = 1) -> None:
         if rate <= 0:
@@ -111,29 +155,40 @@ class LocalLimiter(_Pausable):
         self._tat = 0.0  # theoretical arrival time of the next request, on the loop clock
         window = math.floor(self.rate)
         self._granted: deque[float] | None = deque(maxlen=window) if window >= 1 else None
+        self._late = Lateness()
 
     async def acquire(self) -> None:
         """Reserve the next slot (after any pause) and wait for it."""
         loop = asyncio.get_running_loop()
         now = loop.time()
+        late = self._late.bound(now)
         slot = max(now, self._tat - self._tolerance, self._paused_until)
-        self._tat = max(self._tat, slot) + self._interval
+        self._tat = max(self._tat, slot) + self._interval + late / self.rate
         granted = self._granted
         while True:
             if slot > now + _EPSILON:
                 await asyncio.sleep(slot - now)
                 now = loop.time()
-            # Re-check after sleeping: a pause may have begun, or the window may be full after a late wake-up.
+            # Re-check after sleeping: a pause may have begun, the window may be full after a late wake-up, or
+            # requests may have started to leave late meanwhile.
             slot = self._paused_until
             if granted is not None and len(granted) == granted.maxlen:
-                slot = max(slot, granted[0] + _WINDOW)
+                slot = max(slot, granted[0] + _WINDOW + self._late.bound(now))
             if slot <= now + _EPSILON:
                 break
         if granted is not None:
             granted.append(now)
 
+    def departed(self, lateness: float) -> None:
+        """Learn that the request granted ``lateness`` seconds ago has only now left."""
+        if lateness > 0:
+            self._late.observe(lateness, asyncio.get_running_loop().time())
+
     def __repr__(self) -> str:
-        return f"<LocalLimiter rate={self.rate} burst={self.burst} paused_for={self.paused_for:.3f}s>"
+        return (
+            f"<LocalLimiter rate={self.rate} burst={self.burst} paused_for={self.paused_for:.3f}s "
+            f"late={self._late!r}>"
+        )
 
 
 class UnlimitedLimiter(_Pausable):

@@ -6,7 +6,11 @@ when it is crossed; a recipient held back here waits on its own, while messages 
 
 from __future__ import annotations
 
-__all__ = ["RecipientPacer"]
+__all__ = ["PAIR_INTERVAL", "RecipientPacer"]
+
+PAIR_INTERVAL = 6.0
+"""Seconds between two messages from one business number to one user: Meta's pair limit is about one message
+every 6 seconds (10 a minute), answered with 131056 beyond it."""
 
 
 class RecipientPacer:

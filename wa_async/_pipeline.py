@@ -53,6 +53,7 @@ class Pipeline:
     __slots__ = (
         "_api_root",
         "_clock",
+        "_departed",
         "_sleep",
         "_start",
         "closed",
@@ -94,6 +95,9 @@ class Pipeline:
         self._clock = clock
         self._sleep = sleep
         self._start = start
+        # A limiter that widens its spacing by how late requests leave after their slots (LocalLimiter,
+        # RedisLimiter) learns it here; any other limiter is not asked.
+        self._departed: Callable[[float], None] | None = getattr(limiter, "departed", None)
         self.ready = start is None
         self.closed = False
 
@@ -113,18 +117,23 @@ class Pipeline:
         url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
         return HttpRequest(request.method, url, self.headers, request.body, request.params)
 
-    async def attempt(self, request: Request[T]) -> T:
-        """One try, after the limiter granted it: send, then decode the answer or raise its error."""
+    async def attempt(self, request: Request[T], granted_at: float = 0.0) -> T:
+        """One try, after the limiter granted it (at ``granted_at`` on the loop's clock, when the limiter wants to
+        learn how late requests leave): send, then decode the answer or raise its error."""
         path = request.path
         url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
+        departed = self._departed if granted_at > 0.0 else None
+        timed = departed is not None
         try:
             resp = await self.transport.send(
-                HttpRequest(request.method, url, self.headers, request.body, request.params)
+                HttpRequest(request.method, url, self.headers, request.body, request.params, timed)
             )
         except TransportError as e:
             if e.request is None:
                 e.request = request
             raise
+        if departed is not None and resp.sent_at:
+            departed(resp.sent_at - granted_at)
         if resp.status >= 300:
             raise request.error(resp)
         return request.decode(resp)
@@ -163,12 +172,14 @@ class Pipeline:
         if not self.ready or self.closed:
             await self.begin()
         tries: Tries | None = None
+        loop_time = asyncio.get_running_loop().time
         while True:
             await self.limiter.acquire()
+            granted = loop_time()
             if tries is None:
                 tries = Tries(self.now())
             try:
-                return await self.attempt(request)
+                return await self.attempt(request, granted)
             except (ApiError, TransportError) as error:
                 decision = await self.after(tries, request, error)
                 if decision is None:

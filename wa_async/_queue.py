@@ -266,9 +266,11 @@ class OutboundQueue:
                     # This recipient is pair-limited: wait aside so the worker serves others.
                     self._spawn_retry(item, wait)
                     return
+            granted = 0.0
             unlimited = self._unlimited
             if unlimited is None or unlimited.paused:
                 await pipeline.limiter.acquire()
+                granted = self._loop.time()  # type: ignore[union-attr]
             if item.future.done():
                 return
             if item.on_wire is not None:
@@ -286,7 +288,7 @@ class OutboundQueue:
         if item.tries is None:
             item.tries = Tries(pipeline.now())
         try:
-            result = await pipeline.attempt(item.request)
+            result = await pipeline.attempt(item.request, granted)
         except (ApiError, TransportError) as error:
             await self._after_error(item, error)
         except Exception as error:

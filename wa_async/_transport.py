@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import io
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol, runtime_checkable
@@ -49,7 +50,7 @@ CHUNK_SIZE = 256 * 1024
 class FileSource:
     """What to upload: bytes in memory, a path opened per try, or the caller's seekable file from ``start``."""
 
-    __slots__ = ("data", "file", "filename", "head", "path", "size", "start")
+    __slots__ = ("data", "file", "filename", "head", "path", "progress", "size", "start")
 
     def __init__(
         self,
@@ -69,6 +70,8 @@ class FileSource:
         self.path = path
         self.file = file
         self.start = start
+        self.progress: Callable[[int, int | None], None] | None = None
+        """Called with (bytes sent, size) as the transport sends the content."""
 
     def read_all(self) -> bytes:
         """The whole content (blocking: call it in a thread for a file)."""
@@ -111,14 +114,18 @@ class HttpRequest(msgspec.Struct, frozen=True):
     headers: Mapping[str, str]
     body: bytes | Multipart | None = None
     params: Mapping[str, str] | None = None
+    timed: bool = False
+    """Ask the transport to say when the body left (``Response.sent_at``): the rate limiter learns from it."""
 
 
 class Response(msgspec.Struct, frozen=True):
-    """A raw HTTP answer: status, headers and body bytes."""
+    """A raw HTTP answer: status, headers and body bytes; ``sent_at`` is the event loop's time when the request
+    body was handed to the socket, when the request asked for it and the transport knows (else 0)."""
 
     status: int
     headers: Mapping[str, str]
     body: bytes
+    sent_at: float = 0.0
 
 
 class StreamedResponse(NamedTuple):
@@ -240,7 +247,10 @@ class AiohttpTransport:
         body = request.body
         data: Any
         if type(body) is bytes:
-            data = payload.BytesPayload(body, content_type="application/json")
+            if request.timed:
+                data = _TimedJson(body, content_type="application/json")
+            else:
+                data = payload.BytesPayload(body, content_type="application/json")
         elif body is None:
             data = None
         else:
@@ -252,7 +262,8 @@ class AiohttpTransport:
             async with session.request(
                 request.method, request.url, data=data, params=request.params, headers=headers, timeout=self._timeout
             ) as resp:
-                return Response(resp.status, resp.headers, await resp.read())
+                sent_at = data.sent_at if request.timed and type(data) is _TimedJson else 0.0
+                return Response(resp.status, resp.headers, await resp.read(), sent_at)
         except (aiohttp.ClientError, OSError, TimeoutError) as e:
             raise _translate(e, request.url) from e
 
@@ -317,8 +328,12 @@ class MockTransport:
         if isinstance(request.body, Multipart):
             request = msgspec.structs.replace(request, body=await _in_memory(request.body))
         self.requests.append(request)
+        sent_at = asyncio.get_running_loop().time() if request.timed else 0.0
         answer = self._handler(request)
-        return await answer if inspect.isawaitable(answer) else answer
+        resp = await answer if inspect.isawaitable(answer) else answer
+        if sent_at and not resp.sent_at:
+            resp = msgspec.structs.replace(resp, sent_at=sent_at)  # it "left" when the handler was called
+        return resp
 
     @contextlib.asynccontextmanager
     async def stream(self, request: HttpRequest, *, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[StreamedResponse]:
@@ -340,6 +355,8 @@ async def _in_memory(body: Multipart) -> Multipart:
     files = []
     for part in body.files:
         data = await asyncio.to_thread(part.source.read_all)
+        if part.source.progress is not None:
+            part.source.progress(len(data), part.source.size)
         src = FileSource(size=len(data), head=data[:32], filename=part.source.filename, data=data)
         files.append(part._replace(source=src))
     return body._replace(files=files)
@@ -354,11 +371,27 @@ def _form(body: Multipart) -> aiohttp.FormData:
         src = part.source
         data: payload.Payload = (
             payload.BytesPayload(src.data, content_type=part.content_type)
-            if src.data is not None
+            if src.data is not None and src.progress is None
             else _FilePayload(src, content_type=part.content_type)
         )
         form.add_field(part.name, data, filename=src.filename, content_type=part.content_type)
     return form
+
+
+class _TimedJson(payload.BytesPayload):
+    """A JSON body that notes the loop's time once it is written to the connection: when the request left."""
+
+    sent_at = 0.0
+
+    async def write(self, writer: Any) -> None:
+        """Write the body, then note the time."""
+        await super().write(writer)
+        self.sent_at = asyncio.get_running_loop().time()
+
+    async def write_with_length(self, writer: Any, content_length: int | None) -> None:
+        """Write the body (up to ``content_length``), then note the time."""
+        await super().write_with_length(writer, content_length)
+        self.sent_at = asyncio.get_running_loop().time()
 
 
 class _FilePayload(payload.Payload):
@@ -382,17 +415,27 @@ class _FilePayload(payload.Payload):
     async def write_with_length(self, writer: Any, content_length: int | None) -> None:
         """Stream at most ``content_length`` bytes (all when None), reopening or rewinding the source."""
         src = self._source
-        f = await asyncio.to_thread(src.path.open, "rb") if src.path is not None else src.file
+        f: IO[bytes] | None
+        if src.data is not None:
+            f = io.BytesIO(src.data)
+        else:
+            f = await asyncio.to_thread(src.path.open, "rb") if src.path is not None else src.file
         assert f is not None
         try:
             await asyncio.to_thread(f.seek, src.start)
             left = src.size if content_length is None else min(src.size, content_length)
+            done = 0
+            if src.progress is not None:
+                src.progress(0, src.size)
             while left > 0:
                 chunk = await asyncio.to_thread(f.read, min(CHUNK_SIZE, left))
                 if not chunk:
                     break
                 left -= len(chunk)
                 await writer.write(chunk)
+                done += len(chunk)
+                if src.progress is not None:
+                    src.progress(done, src.size)
         finally:
             if src.path is not None:
                 await asyncio.to_thread(f.close)

@@ -6,21 +6,23 @@ from typing import Any, ClassVar
 
 from wa_async._errors import ValidationError
 from wa_async._messages import _check
-from wa_async._messages._base import Message
+from wa_async._messages._base import Message, _encode
 
 __all__ = ["Location", "Reaction", "Text"]
 
-TEXT_BODY_LIMIT = 4096  # FACTS §3.2 / §4
+TEXT_BODY_LIMIT = 4096  # Meta's text-messages page
 
 
 class Text(Message, frozen=True):
-    """A text message; ``preview_url`` previews the first http(s) URL in ``body``.
+    """A text message of up to 4096 characters; ``preview_url`` previews the first http(s) URL in ``body``.
 
-    >>> Text("+16505551234", "Your order shipped", reply_to="wamid.HBgL...").to_json()[:40]
-    b'{"messaging_product":"whatsapp","recipie'
+    ```python
+    wa.Text("+16505551234", "Your order shipped", reply_to="wamid.HBgL...")
+    ```
     """
 
     type: ClassVar[str] = "text"
+    _to_groups: ClassVar[bool] = True
 
     body: str
     preview_url: bool = False
@@ -36,9 +38,25 @@ class Text(Message, frozen=True):
         # preview_url is always sent: Meta's own examples send it both true and false.
         return {"body": self.body, "preview_url": self.preview_url}
 
+    def to_json(self) -> bytes:
+        """The exact request body for ``POST /<PHONE_NUMBER_ID>/messages``."""
+        to = self.to
+        if self.user_id is not None or not to.isdigit():
+            return _encode(self._body())
+        # The hottest path (a text to a phone number), written out: Message.to_json with its lookups resolved.
+        body: dict[str, Any] = {
+            "messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "text",
+            "text": {"body": self.body, "preview_url": self.preview_url},
+        }  # fmt: skip
+        if self.reply_to is not None:
+            body["context"] = {"message_id": self.reply_to}
+        if self.callback_data is not None:
+            body["biz_opaque_callback_data"] = self.callback_data
+        return _encode(body)
+
 
 class Location(Message, frozen=True):
-    """A location pin (FACTS §3.2): latitude -90..90, longitude -180..180, optional name and address."""
+    """A location pin: latitude -90..90, longitude -180..180, optional name and address."""
 
     type: ClassVar[str] = "location"
 
@@ -65,7 +83,7 @@ class Location(Message, frozen=True):
 
 
 class Reaction(Message, frozen=True):
-    """An emoji reaction to a message; an empty ``emoji`` removes your reaction (FACTS §3.2)."""
+    """An emoji reaction to a message; an empty ``emoji`` removes your reaction."""
 
     type: ClassVar[str] = "reaction"
 

@@ -1,4 +1,4 @@
-"""Contact cards (FACTS §3.2: ``contacts``)."""
+"""Contact cards (``contacts`` messages)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,9 @@ class Org(msgspec.Struct, frozen=True, omit_defaults=True):
 class Contact(msgspec.Struct, frozen=True):
     """One contact card. Plain strings work for ``name`` and the items of ``phones``, ``emails`` and ``urls``.
 
-    >>> card = Contact("Barbara J. Johnson", phones=["+1 650 555 1234"], emails=["barbara@example.com"])
+    ```python
+    card = wa.Contact("Barbara J. Johnson", phones=["+1 650 555 1234"], emails=["barbara@example.com"])
+    ```
     """
 
     name: str | Name
@@ -87,6 +89,7 @@ class Contact(msgspec.Struct, frozen=True):
 
     def _check(self, path: str) -> None:
         if isinstance(self.name, Name):
+            _check.wire_struct(self.name, f"{path}.name")
             _check.text(self.name.formatted_name, f"{path}.name.formatted_name", None)
         elif isinstance(self.name, str):
             _check.text(self.name, f"{path}.name", None)
@@ -96,6 +99,8 @@ class Contact(msgspec.Struct, frozen=True):
             items = _check.sequence(getattr(self, field), f"{path}.{field}")
             msgspec.structs.force_setattr(self, field, items)
             for i, item in enumerate(items):
+                if isinstance(item, kind):
+                    _check.wire_struct(item, f"{path}.{field}[{i}]")
                 value = getattr(item, key) if isinstance(item, kind) else item
                 _check.text(value, f"{path}.{field}[{i}]" + ("" if item is value else f".{key}"), None)
         addresses = _check.sequence(self.addresses, f"{path}.addresses")
@@ -103,8 +108,11 @@ class Contact(msgspec.Struct, frozen=True):
         for i, a in enumerate(addresses):
             if not isinstance(a, Address):
                 raise ValidationError(f"{path}.addresses[{i}]", f"expected an Address, got {type(a).__name__}")
-        if self.org is not None and not isinstance(self.org, Org):
-            raise ValidationError(f"{path}.org", f"expected an Org, got {type(self.org).__name__}")
+            _check.wire_struct(a, f"{path}.addresses[{i}]")
+        if self.org is not None:
+            if not isinstance(self.org, Org):
+                raise ValidationError(f"{path}.org", f"expected an Org, got {type(self.org).__name__}")
+            _check.wire_struct(self.org, f"{path}.org")
         if self.birthday is not None:
             try:
                 datetime.date.fromisoformat(_check.text(self.birthday, f"{path}.birthday", 10, minimum=10))
@@ -131,17 +139,23 @@ class Contact(msgspec.Struct, frozen=True):
         return out
 
 
+MAX_CONTACTS = 257  # Meta's contacts-messages page (Meta's OpenAPI file says 5: UNCERTAIN)
+
+
 class Contacts(Message, frozen=True):
-    """One or more contact cards: :class:`Contact` values or raw dicts in the wire shape."""
+    """One or more contact cards (up to 257): [`Contact`][wa_async.Contact] values or raw dicts in the wire
+    shape; ``reply_to`` answers a message."""
 
     type: ClassVar[str] = "contacts"
 
     contacts: Sequence[Contact | dict[str, Any]]
+    reply_to: str | None = None
 
     def _validate(self) -> None:
         contacts = _check.sequence(self.contacts, "contacts")
         msgspec.structs.force_setattr(self, "contacts", contacts)
-        _check.count(contacts, "contacts", None, noun="contacts")
+        _check.count(contacts, "contacts", MAX_CONTACTS, noun="contacts")
+        _check.optional_text(self.reply_to, "reply_to", None)
         for i, c in enumerate(contacts):
             if isinstance(c, Contact):
                 c._check(f"contacts[{i}]")

@@ -1,4 +1,5 @@
-"""Interactive messages: reply buttons, lists, a call-to-action URL button, and flows (FACTS §3.2, §4)."""
+"""Interactive messages: reply buttons, lists, a call-to-action URL button, and flows; the frame (header, body,
+footer, action) every interactive type shares."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from wa_async._messages._params import DocumentParam, ImageParam, VideoParam
 
 __all__ = ["Buttons", "CtaUrl", "Flow", "ListMessage", "ReplyButton", "Row", "Section"]
 
-# FACTS §4 (Meta's interactive-message pages).
+# Meta's interactive-message pages.
 HEADER_LIMIT = 60
 FOOTER_LIMIT = 60
 BUTTONS_BODY_LIMIT = 1024
@@ -31,7 +32,7 @@ ROW_TITLE_LIMIT = 24
 ROW_DESCRIPTION_LIMIT = 72
 CTA_BODY_LIMIT = 1024
 CTA_DISPLAY_TEXT_LIMIT = 20
-# Meta's OpenAPI (InteractiveObject.body, ActionObject flow parameters); FACTS lists no flow limits.
+# Meta's OpenAPI file (InteractiveObject.body, ActionObject flow parameters); Meta's pages give no flow limits.
 FLOW_BODY_LIMIT = 1024
 FLOW_CTA_LIMIT = 30
 
@@ -47,6 +48,7 @@ def _check_header(header: object, *, media: bool) -> None:
     elif media and isinstance(header, (ImageParam, VideoParam, DocumentParam)):
         header._check("header")
     elif media and isinstance(header, dict):
+        _check.mapping(header, "header")
         if not isinstance(header.get("type"), str):
             raise ValidationError("header.type", "a raw header needs a string 'type'")
     else:
@@ -54,7 +56,9 @@ def _check_header(header: object, *, media: bool) -> None:
         raise ValidationError("header", f"got {type(header).__name__}; this header takes {allowed}")
 
 
-def _frame(kind: str, header: Header | None, body: str, footer: str | None, action: dict[str, Any]) -> dict[str, Any]:
+def _frame(
+    kind: str, header: Header | None, body: str | None, footer: str | None, action: dict[str, Any]
+) -> dict[str, Any]:
     out: dict[str, Any] = {"type": kind}
     if header is not None:
         if isinstance(header, str):
@@ -63,7 +67,8 @@ def _frame(kind: str, header: Header | None, body: str, footer: str | None, acti
             out["header"] = header
         else:
             out["header"] = header._wire()
-    out["body"] = {"text": body}
+    if body is not None:
+        out["body"] = {"text": body}
     if footer is not None:
         out["footer"] = {"text": footer}
     out["action"] = action
@@ -71,9 +76,11 @@ def _frame(kind: str, header: Header | None, body: str, footer: str | None, acti
 
 
 def _check_frame(
-    body: str, body_limit: int, header: object, footer: str | None, reply_to: str | None, *, media_header: bool
-) -> None:
-    _check.text(body, "body", body_limit)
+    body: str | None, body_limit: int, header: object, footer: str | None, reply_to: str | None, *,
+    media_header: bool, body_required: bool = True,
+) -> None:  # fmt: skip
+    if body_required or body is not None:
+        _check.text(body, "body", body_limit)
     _check_header(header, media=media_header)
     _check.optional_text(footer, "footer", FOOTER_LIMIT)
     _check.optional_text(reply_to, "reply_to", None)
@@ -94,8 +101,10 @@ class ReplyButton(msgspec.Struct, frozen=True):
 class Buttons(_Interactive, frozen=True):
     """A message with 1 to 3 reply buttons.
 
-    >>> msg = Buttons("16505551234", "Keep your booking?",
-    ...               [ReplyButton("keep", "Keep"), ReplyButton("cancel", "Cancel")])
+    ```python
+    msg = wa.Buttons("16505551234", "Keep your booking?",
+                     [wa.ReplyButton("keep", "Keep"), wa.ReplyButton("cancel", "Cancel")])
+    ```
     """
 
     body: str

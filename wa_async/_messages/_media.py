@@ -1,6 +1,6 @@
 """Media messages: image, video, document, audio, sticker, each by ``link`` or by uploaded ``id``.
 
-Prefer uploaded media ids at high throughput: Meta fetches and caches links (FACTS §1.1, §6).
+Prefer uploaded media ids at high throughput: Meta fetches and caches links.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from wa_async._messages._base import Message
 
 __all__ = ["Audio", "Document", "Image", "Sticker", "Video"]
 
-CAPTION_LIMIT = 1024  # FACTS §4: image, video and document captions
+CAPTION_LIMIT = 1024  # Meta's image, video and document pages
 
 
 class _MediaMessage(Message, frozen=True):
+    _to_groups: ClassVar[bool] = True  # Meta's group messaging page: text, media and templates
     link: str | None = None
     id: str | None = None
 
@@ -80,7 +81,7 @@ class Document(_Captioned, frozen=True):
 
 
 class Audio(_MediaMessage, frozen=True):
-    """An audio file; ``voice=True`` sends it as a voice note (OGG/OPUS, FACTS §3.2)."""
+    """An audio file; ``voice=True`` sends it as a voice note (OGG/OPUS)."""
 
     type: ClassVar[str] = "audio"
 

@@ -1,4 +1,4 @@
-"""Template parameters (FACTS §3.3), also used as the media headers of interactive messages.
+"""Template parameters, also used as the media headers of interactive messages.
 
 Anywhere a parameter goes, a plain ``str`` means a text parameter and a ``dict`` in the wire shape is
 sent as it is.
@@ -7,26 +7,37 @@ sent as it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, ClassVar, TypeAlias
 
 import msgspec
 
 from wa_async._errors import ValidationError
 from wa_async._messages import _check
+from wa_async._messages._products import ProductSection, check_sections, wire_sections
 
 __all__ = [
     "ActionParam",
+    "CouponParam",
     "Currency",
     "DateTime",
     "DocumentParam",
     "ImageParam",
     "Param",
     "PayloadParam",
+    "ProductParam",
     "TextParam",
+    "TtlParam",
     "VideoParam",
 ]
 
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}", re.ASCII)
+# Meta's templates overview: a named parameter is lowercase characters and underscores ({{first_name}}).
+PARAMETER_NAME = re.compile(r"[a-z_]+", re.ASCII)
+# Meta's coupon-templates page: an alphanumeric code of up to 20 characters (15 before 2025-12-03).
+_COUPON = re.compile(r"[A-Za-z0-9]+", re.ASCII)
+COUPON_CODE_LIMIT = 20
+TTL_MINUTES = (1, 43_200)  # a call button's time to live (Meta's call-button page): 1 minute to 30 days
 
 
 class _Param(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -49,17 +60,30 @@ class _Param(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class TextParam(_Param, frozen=True):
-    """A text parameter; a plain ``str`` does the same."""
+    """A text parameter; a plain ``str`` does the same. ``name`` is the parameter's name in a template created
+    with named parameters (``{{first_name}}``), sent as ``parameter_name``; named parameters go in any order.
+
+    ```python
+    wa.BodyParams([wa.TextParam("Jamie", name="first_name"), wa.TextParam("ORD-4711", name="order_number")])
+    ```
+    """
 
     param_type: ClassVar[str] = "text"
 
     text: str
+    name: str | None = None
 
     def _check(self, path: str) -> None:
         _check.text(self.text, f"{path}.text", None)
+        if self.name is not None:
+            _check.text(self.name, f"{path}.name", None)
+            if PARAMETER_NAME.fullmatch(self.name) is None:
+                raise ValidationError(f"{path}.name", f"{self.name!r} is not a parameter name: lowercase letters and _")
 
-    def _value(self) -> Any:
-        return self.text
+    def _wire(self) -> dict[str, Any]:
+        if self.name is None:
+            return {"type": "text", "text": self.text}
+        return {"type": "text", "parameter_name": self.name, "text": self.text}
 
 
 class Currency(_Param, frozen=True):
@@ -163,26 +187,102 @@ class PayloadParam(_Param, frozen=True):
 
 
 class ActionParam(_Param, frozen=True):
-    """The action of a flow button (``flow_token``, ``flow_action_data``) or a catalog button
-    (``thumbnail_product_retailer_id``)."""
+    """The action of a template button: a flow button (``flow_token``, ``flow_action_data``), a catalog button
+    (``thumbnail_product_retailer_id``), a multi-product button (``thumbnail_product_retailer_id`` and 1 to 10
+    ``sections`` of up to 30 products in all), or an India payments ``order_details`` button (a raw dict, REGIONAL).
+    """
 
     param_type: ClassVar[str] = "action"
 
     flow_token: str | None = None
     flow_action_data: dict[str, Any] | None = None
     thumbnail_product_retailer_id: str | None = None
+    sections: Sequence[ProductSection] | None = None
+    order_details: dict[str, Any] | None = None
 
     def _check(self, path: str) -> None:
-        if self.flow_token is None and self.flow_action_data is None and self.thumbnail_product_retailer_id is None:
-            raise ValidationError(f"{path}.action", "give flow_token/flow_action_data or thumbnail_product_retailer_id")
+        if all(getattr(self, f) is None for f in self.__struct_fields__):
+            raise ValidationError(
+                f"{path}.action",
+                "give flow_token/flow_action_data, thumbnail_product_retailer_id, sections or order_details",
+            )
         _check.optional_text(self.flow_token, f"{path}.flow_token", None)
         if self.flow_action_data is not None:
             _check.mapping(self.flow_action_data, f"{path}.flow_action_data")
         _check.optional_text(self.thumbnail_product_retailer_id, f"{path}.thumbnail_product_retailer_id", None)
+        if self.sections is not None:
+            msgspec.structs.force_setattr(self, "sections", check_sections(self.sections, f"{path}.sections"))
+        if self.order_details is not None:
+            _check.mapping(self.order_details, f"{path}.order_details")
+
+    def _value(self) -> Any:
+        action: dict[str, Any] = {}
+        for f in self.__struct_fields__:
+            v = getattr(self, f)
+            if v is not None:
+                action[f] = wire_sections(v) if f == "sections" else v
+        return action
+
+
+class CouponParam(_Param, frozen=True):
+    """The code of a copy-code (coupon) button: letters and digits, up to 20 characters. In a ``copy_code``
+    button a plain ``str`` does the same."""
+
+    param_type: ClassVar[str] = "coupon_code"
+
+    coupon_code: str
+
+    def _check(self, path: str) -> None:
+        _check.text(self.coupon_code, f"{path}.coupon_code", COUPON_CODE_LIMIT)
+        if _COUPON.fullmatch(self.coupon_code) is None:
+            raise ValidationError(f"{path}.coupon_code", f"{self.coupon_code!r} is not alphanumeric")
+
+    def _value(self) -> Any:
+        return self.coupon_code
+
+
+class TtlParam(_Param, frozen=True):
+    """How long a template's call button stays active, in minutes (1 to 43,200; Meta's default is 7 days)."""
+
+    param_type: ClassVar[str] = "ttl_minutes"
+
+    ttl_minutes: int
+
+    def _check(self, path: str) -> None:
+        _check.integer(self.ttl_minutes, f"{path}.ttl_minutes", *TTL_MINUTES)
+
+    def _value(self) -> Any:
+        return self.ttl_minutes
+
+
+class ProductParam(_Param, frozen=True):
+    """A catalog product: the header of a product card in a template carousel."""
+
+    param_type: ClassVar[str] = "product"
+
+    catalog_id: str
+    product_id: str
+
+    def _check(self, path: str) -> None:
+        _check.text(self.catalog_id, f"{path}.catalog_id", None)
+        _check.text(self.product_id, f"{path}.product_id", None)
+
+    def _value(self) -> Any:
+        return {"product_retailer_id": self.product_id, "catalog_id": self.catalog_id}
 
 
 Param: TypeAlias = (
-    TextParam | Currency | DateTime | ImageParam | VideoParam | DocumentParam | PayloadParam | ActionParam
+    TextParam
+    | Currency
+    | DateTime
+    | ImageParam
+    | VideoParam
+    | DocumentParam
+    | PayloadParam
+    | ActionParam
+    | CouponParam
+    | TtlParam
+    | ProductParam
 )
 """Any typed parameter."""
 
@@ -196,6 +296,7 @@ def check_param(value: object, path: str) -> None:
     elif isinstance(value, str):
         _check.text(value, path, None)
     elif isinstance(value, dict):
+        _check.mapping(value, path)
         if not isinstance(value.get("type"), str):
             raise ValidationError(f"{path}.type", "a raw parameter needs a string 'type'")
     else:

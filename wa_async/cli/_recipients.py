@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -24,7 +23,6 @@ from ._common import UsageError
 __all__ = ["USER_ID_COLUMNS", "BadRow", "Recipients"]
 
 USER_ID_COLUMNS = ("user_id", "bsuid")
-_SEPARATORS = re.compile(r"[\s\-().]")  # written in numbers for humans: "+49 (151) 123-45"
 
 
 class BadRow(msgspec.Struct, frozen=True):
@@ -72,7 +70,9 @@ class Recipients:
         return self.bad
 
     def _recipient(self, fields: dict[str, Any]) -> str | None:
-        phone = _SEPARATORS.sub("", str(fields.get(self.phone_column) or ""))
+        # As written ("+49 (151) 123-45", or a BSUID such as "US.1349..."): the message normalises it, as
+        # `wa-async send` and the library do.
+        phone = str(fields.get(self.phone_column) or "").strip()
         if phone:
             return phone
         for column in USER_ID_COLUMNS:

@@ -19,6 +19,7 @@ _DEFAULT_MIME = {
     "sticker": "image/webp",
 }
 _CONTENT_FLAGS = ("text", "button", "list", "reaction", "location", "status", *_DEFAULT_MIME)
+_STATUSES = ("sent", "delivered", "read", "failed", "played")
 
 
 def register(subparsers: Any) -> None:
@@ -129,9 +130,10 @@ def _inbound(args: argparse.Namespace) -> int:
 
 def _payload(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """The wamid and the webhook body the flags describe; UsageError when they do not describe one."""
-    from ..emulator._inbound import STATUSES, inbound_message, message_content, status_item
+    from ..emulator._inbound import User, bsuid_for, inbound_message
+    from ..emulator._records import Accepted, Stats
     from ..emulator._validate import normalize_to
-    from ..emulator._webhooks import envelope
+    from ..emulator._webhooks import WebhookSender
     from ._common import UsageError
 
     given = [flag for flag in _CONTENT_FLAGS if getattr(args, flag) is not None]
@@ -145,53 +147,55 @@ def _payload(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         raise UsageError(f"--from: {args.from_!r} is not a phone number (7 to 15 digits)")
     pnid = args.phone_number_id or os.environ.get("WA_PHONE_NUMBER_ID") or "106540352242922"
     waba = args.waba_id or os.environ.get("WA_WABA_ID") or "102290129340398"
-    now = str(int(time.time()))
-
-    def wrap(value: dict[str, Any]) -> dict[str, Any]:
-        return envelope(waba, "15550783881", pnid, value)
+    sender = WebhookSender(args.to_url, None, waba_id=waba, display_phone_number="15550783881", stats=Stats())
 
     if kind == "status":
         wamid, _, status = value.rpartition(":")
-        if not wamid or status not in STATUSES:
-            raise UsageError(f"--status: give WAMID:STATUS with STATUS one of {', '.join(STATUSES)}")
+        if not wamid or status not in _STATUSES:
+            raise UsageError(f"--status: give WAMID:STATUS with STATUS one of {', '.join(_STATUSES)}")
+        record = Accepted(wamid, user, "text", {"to": user}, 0.0, pnid, user)
         failed = (args.code or 131026) if status == "failed" else None
-        item = status_item(wamid=wamid, status=status, recipient_id=user, timestamp=now, failed_code=failed)
-        return wamid, wrap({"statuses": [item]})
+        return wamid, sender.status_payload(record, status, failed_code=failed)
 
-    content: dict[str, Any] = {}
+    content: tuple[str, dict[str, Any]]
     if kind == "text":
-        content["text"] = value
+        content = ("text", {"body": value})
     elif kind == "button":
-        content["button_reply"] = _split(value, "--button", "ID:TITLE", 2)
+        button_id, title = _split(value, "--button", "ID:TITLE", 2)[:2]
+        content = ("interactive", {"type": "button_reply", "button_reply": {"id": button_id, "title": title}})
     elif kind == "list":
-        content["list_reply"] = _split(value, "--list", "ID:TITLE[:DESCRIPTION]", 3)
+        row = dict(zip(("id", "title", "description"), _split(value, "--list", "ID:TITLE[:DESCRIPTION]", 3),
+                       strict=False))  # fmt: skip
+        content = ("interactive", {"type": "list_reply", "list_reply": row})
     elif kind == "reaction":
         message_id, _, emoji = value.rpartition(":")
         if not message_id:
             raise UsageError("--reaction: give WAMID:EMOJI")
-        content["reaction"] = (message_id, emoji)
+        content = ("reaction", {"message_id": message_id, "emoji": emoji})
     elif kind == "location":
         try:
             latitude, longitude = (float(part) for part in value.split(","))
         except ValueError:
             raise UsageError(f"--location: give LAT,LON as two numbers, not {value!r}") from None
-        content["location"] = {"latitude": latitude, "longitude": longitude}
+        content = ("location", {"latitude": latitude, "longitude": longitude})
     else:
         media: dict[str, Any] = {"id": value, "mime_type": args.mime_type or _DEFAULT_MIME[kind]}
         if args.caption is not None:
             media["caption"] = args.caption
         if args.filename is not None:
             media["filename"] = args.filename
-        content[kind] = media
+        content = (kind, media)
     wamid = "wamid." + secrets.token_urlsafe(24)
+    contact = User(user_id=bsuid_for(user), phone=user, name=args.name)
     message = inbound_message(
         wamid=wamid,
         from_=user,
-        timestamp=now,
-        content=message_content(**content),
+        user_id=contact.user_id,
+        timestamp=str(int(time.time())),
+        content=content,
         context={"from": "15550783881", "id": args.context} if args.context else None,
     )
-    return wamid, wrap({"contacts": [{"profile": {"name": args.name}, "wa_id": user}], "messages": [message]})
+    return wamid, sender.envelope(pnid, {"contacts": [contact.contact()], "messages": [message]})
 
 
 def _split(value: str, flag: str, shape: str, most: int) -> tuple[str, ...]:

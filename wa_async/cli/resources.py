@@ -7,7 +7,6 @@ id, a missing key) prints one line and exits non-zero: 1 when the API refused, 2
 from __future__ import annotations
 
 import argparse
-import asyncio
 import mimetypes
 import os
 import sys
@@ -31,7 +30,7 @@ from ..resources import (
     UrlButton,
 )
 from ._common import UsageError, add_target_arguments, client_from_args, run_async
-from ._transfer import SHOW_PROGRESS_FROM, Transfer, counted_media
+from ._transfer import SHOW_PROGRESS_FROM, Transfer
 
 __all__ = ["register"]
 
@@ -136,12 +135,8 @@ def _media_upload(args: argparse.Namespace) -> int:
         if size < SHOW_PROGRESS_FROM:  # small, or missing: the upload's own checks speak
             print(await client.media.upload(path, args.type, filename=args.filename))
             return 0
-        f = await asyncio.to_thread(path.open, "rb")
-        try:
-            with Transfer(f"upload {path.name}", size) as bar:
-                media_id = await client.media.upload(bar.reader(f), args.type, filename=args.filename or path.name)
-        finally:
-            await asyncio.to_thread(f.close)
+        with Transfer(f"upload {path.name}", size) as bar:
+            media_id = await client.media.upload(path, args.type, filename=args.filename, progress=bar)
         print(media_id)
         return 0
 
@@ -177,7 +172,7 @@ def _media_download(args: argparse.Namespace) -> int:
             print(await client.media.download(info, out))
             return 0
         with Transfer(f"download {out.name}", size) as bar:
-            path = await counted_media(client, bar).download(info, out)
+            path = await client.media.download(info, out, progress=bar)
         print(path)
         return 0
 

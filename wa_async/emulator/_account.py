@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -25,20 +26,22 @@ _PHONE_DEFAULT_FIELDS = ("verified_name", "code_verification_status", "display_p
 class Account:
     """The emulated business: its phone numbers and one business profile per phone number id."""
 
-    __slots__ = ("_profiles", "display_phone_number", "phone_number_id", "verified_name")
+    __slots__ = ("_profiles", "display_phone_number", "phone_fields", "phone_number_id", "verified_name")
 
     def __init__(self, phone_number_id: str, display_phone_number: str, verified_name: str = "Emulated Shop") -> None:
         self.phone_number_id = phone_number_id
         self.display_phone_number = display_phone_number
         self.verified_name = verified_name
         self._profiles: dict[str, dict[str, Any]] = {}
+        # Other areas add fields they own to a phone number's record (e.g. webhook_configuration).
+        self.phone_fields: list[Callable[[str], dict[str, Any]]] = []
 
     def __repr__(self) -> str:
         return f"<Account phone_number_id={self.phone_number_id!r} profiles={len(self._profiles)}>"
 
     def phone_number(self, phone_number_id: str) -> dict[str, Any]:
         """Every field the emulator knows of a phone number (any id is accepted)."""
-        return {
+        record = {
             "verified_name": self.verified_name,
             "code_verification_status": "VERIFIED",
             "display_phone_number": self.display_phone_number,
@@ -54,6 +57,9 @@ class Account:
             "messaging_limit_tier": "TIER_250",
             "id": phone_number_id,
         }
+        for fields in self.phone_fields:
+            record.update(fields(phone_number_id))
+        return record
 
     def get_phone_number(self, request: web.Request, phone_number_id: str) -> web.Response:
         """``GET /{v}/{pnid}`` with optional ``fields=``."""

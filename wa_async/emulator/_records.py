@@ -10,7 +10,8 @@ __all__ = ["Accepted", "Stats"]
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
-    """One accepted message: its wamid, recipient (as sent), type, decoded body and the clock time."""
+    """One accepted message: its wamid, recipient (as sent), type, decoded body and the clock time; ``wa_id`` is the
+    recipient's key (phone digits, group id or BSUID), ``user_id`` the BSUID when the message went to one alone."""
 
     wamid: str
     to: str
@@ -19,6 +20,7 @@ class Accepted:
     time: float
     phone_number_id: str = ""
     wa_id: str = ""
+    user_id: str = ""
 
 
 @dataclass(slots=True)

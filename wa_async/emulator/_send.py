@@ -1,4 +1,5 @@
-"""The hot path: ``POST /{v}/{pnid}/messages``: validate, fault, pair-limit, accept, answer."""
+"""The hot path: ``POST /{v}/{pnid}/messages`` (and ``/marketing_messages``): validate, fault, pair-limit, accept,
+answer."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ __all__ = ["Messages", "hang_up"]
 
 _DECODE = msgspec.json.Decoder().decode
 _READ_OK = b'{"success":true}'
+_BSUID_REFUSED = "Business-scoped User ID (BSUID) recipients are not supported for this message."
+_PRODUCT_POLICIES = ("CLOUD_API_FALLBACK", "STRICT")
 
 
 class Messages:
@@ -85,10 +88,21 @@ class Messages:
 
     async def post(self, request: web.Request) -> web.StreamResponse:
         """Handle one send or read receipt."""
+        return await self._send(request, marketing=False)
+
+    async def post_marketing(self, request: web.Request) -> web.StreamResponse:
+        """``POST /{v}/{pnid}/marketing_messages``: a marketing template through the Marketing Messages API
+        (docs/limits.md): the template body of ``/messages``, ``product_policy`` and ``message_activity_sharing``;
+        the answer carries ``message_status``."""
+        return await self._send(request, marketing=True)
+
+    async def _send(self, request: web.Request, *, marketing: bool) -> web.StreamResponse:
         try:
             body: Any = _DECODE(await request.read())
         except msgspec.DecodeError:
             raise param("Request body is not valid JSON") from None
+        if marketing:
+            _check_marketing(body)
         parsed = validate(body)
         fired = self.faults.before_accept(parsed.wa_id) if self.faults else ()
         self.stats.faults += len(fired)
@@ -108,6 +122,11 @@ class Messages:
         pnid = request.match_info["pnid"]
         if parsed.type == "template":
             category = self.templates.check_send(body["template"]) if self.check_templates else "marketing"
+            if parsed.user_id and category == "authentication":  # docs/limits.md: phone numbers only
+                raise GraphError(131062, _BSUID_REFUSED, message=f"(#131062) {_BSUID_REFUSED}")
+            if marketing and category != "marketing":  # docs/limits.md
+                raise GraphError(134100, "Only marketing template messages are supported on this endpoint",
+                                 message="(#134100) Only marketing messages supported")  # fmt: skip
         elif self.enforce_window:
             self.windows.check(pnid, parsed.wa_id, self.clock())  # free-form needs an open window (docs/limits.md)
         if self.pairs is not None and not self.pairs.take((pnid, parsed.wa_id), self.clock()):
@@ -117,7 +136,7 @@ class Messages:
                 "to the same phone number in a short period of time",
             )
         wamid = self.new_wamid(parsed.wa_id)
-        record = Accepted(wamid, parsed.to, parsed.type, body, self.clock(), pnid, parsed.wa_id)
+        record = Accepted(wamid, parsed.to, parsed.type, body, self.clock(), pnid, parsed.wa_id, parsed.user_id)
         self.accepted.append(record)
         self.stats.accepted += 1
 
@@ -131,13 +150,28 @@ class Messages:
                 hang_up(request)
             if fault.kind == "bad_gateway":
                 return web.Response(status=502)
-        return json_response(
-            {
-                "messaging_product": "whatsapp",
-                "contacts": [{"input": parsed.to, "wa_id": parsed.wa_id}],
-                "messages": [{"id": wamid}],
-            }
-        )
+        message: dict[str, str] = {"id": wamid}
+        if parsed.group:
+            message["group_id"] = parsed.wa_id  # docs/limits.md: group sends answer the group id
+        if marketing:
+            message["message_status"] = "accepted"  # docs/limits.md
+        return json_response({"messaging_product": "whatsapp", "contacts": [parsed.contact()], "messages": [message]})
+
+
+def _check_marketing(body: Any) -> None:
+    """What ``/marketing_messages`` takes beyond a ``/messages`` body (docs/limits.md)."""
+    if not isinstance(body, dict):
+        raise param("Request body must be a JSON object")
+    if body.get("type") != "template" or "status" in body:
+        raise param("Message must be a template message.")
+    if body.get("recipient_type", "individual") != "individual":
+        raise param('Param recipient_type must be one of {INDIVIDUAL} - got "group".')
+    policy = body.get("product_policy")
+    if policy is not None and policy not in _PRODUCT_POLICIES:
+        raise param(f'Param product_policy must be one of {{CLOUD_API_FALLBACK, STRICT}} - got "{policy}".')
+    sharing = body.get("message_activity_sharing")
+    if sharing is not None and not isinstance(sharing, bool):
+        raise param("Param message_activity_sharing must be a boolean.")
 
 
 def hang_up(request: web.Request) -> NoReturn:

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from aiohttp import web
 
 from ._account import Account
+from ._area import Area
+from ._blocked import BlockList
+from ._calls import Calls
+from ._encryption import BusinessEncryption
 from ._faults import Fault, FaultSet
+from ._flows import FlowStore
 from ._graph import GraphError, json_response
-from ._inbound import STATUSES, inbound_message, message_content, status_item
+from ._groups import Groups
+from ._inbound import Emitting, Users
 from ._limits import PairLimit, SlidingWindow
 from ._maton import Connections
 from ._media import MAX_UPLOAD, MediaStore
+from ._qr import QrCodes
 from ._records import Accepted, Stats
+from ._registration import Registration
 from ._send import Messages
+from ._settings import PhoneSettings
+from ._subscriptions import Subscriptions
+from ._template_edit import TemplateEdits
 from ._templates import TemplateStore
+from ._usernames import Usernames
 from ._validate import normalize_to
 from ._webhooks import WebhookSender
 from ._windows import Windows
@@ -30,47 +41,22 @@ __all__ = ["GATEWAY_PREFIX", "Emulator"]
 GATEWAY_PREFIX = "/whatsapp-business"
 _VERSION = r"{version:v\d+\.\d+}"
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_A = TypeVar("_A", bound=Area)
 
 
-class Emulator:
+class Emulator(Emitting):
     """A local WhatsApp Cloud API + Maton gateway for tests, demos and benchmarks.
 
-    Any phone number id and WABA id are accepted in a path; ``GET /{v}/{id}`` answers a media item, a template,
-    or a phone number already used in a path (or the default one), else Graph's error 100/33. See
-    [The emulator](../emulator.md) for what it checks and answers.
-
-    Args:
-        rate_limit: Gateway requests per sliding second, per bearer token (every gateway request counts);
-            None for no limit.
-        graph_rate_limit: Graph ``POST .../messages`` per sliding second, per phone number id; None for no limit.
-        webhook_url: Where status and inbound webhooks are posted.
-        app_secret: Signs the webhooks (``X-Hub-Signature-256``); without it they are unsigned.
-        faults: [`Fault`][wa_async.emulator.Fault]s to inject; `add_fault()` adds more while running.
-        host: The address to listen on.
-        port: The port; 0 picks a free one (`port` tells which once started).
-        api_keys: The valid bearer tokens; None accepts any non-empty token.
-        pair_limit: Enforce the per-recipient limit (131056).
-        pair_burst: The pair bucket's size; it refills one message every 6 seconds.
-        status_delays: Seconds after acceptance of the ``sent``, ``delivered`` and ``read`` webhooks.
-        media_url_ttl: Seconds a media download URL lives.
-        check_templates: Template sends must name an approved template with the right body parameter count.
-        enforce_window: A free-form message needs the user's message (`inbound()`) in the last 24 hours, else
-            131047.
-        auto_approve: Templates created through the API are ``APPROVED`` at once (else ``PENDING``).
-        phone_number_id: The phone number id it reports.
-        waba_id: The WhatsApp Business Account id it reports.
-        display_phone_number: The business number it reports in webhooks.
-        clock: A ``() -> float`` in seconds (default the loop's clock); a
-            [`ManualClock`][wa_async.emulator.ManualClock] steps the rate window, the pair limit, media URL
-            expiry and the 24-hour windows.
-
-    Example:
-        ```python
         async with Emulator(rate_limit=10) as emu:
             client = wa.Client.maton(emu.phone_number_id, api_key="test", base_url=emu.gateway_url)
             await client.send(wa.Text("15551234567", "hi"))
             assert emu.accepted[0].type == "text" and emu.max_window <= 10
-        ```
+
+    Any phone number id and WABA id are accepted in a path; ``GET /{v}/{id}`` answers a media item, a template,
+    or a phone number already used in a path (or the default one), else Graph's error 100/33. With
+    ``enforce_window=True`` a free-form message to a user who has not written (``inbound``) in the last 24
+    hours answers 131047. Time comes from the loop clock unless ``clock=`` is given (tests pass a fake one to step
+    the rate window, media URL expiry and the 24-hour windows).
     """
 
     def __init__(
@@ -110,6 +96,7 @@ class Emulator:
         self.account = Account(phone_number_id, display_phone_number)
         self.connections = Connections()
         self.windows = Windows()
+        self.users = Users()  # the users inbound webhooks come from, by phone and BSUID
         self._numbers = {phone_number_id}  # phone number ids used in a path: GET /{v}/{id} knows them
         self._clock = clock
         self._gateway_window = SlidingWindow(rate_limit)
@@ -126,6 +113,21 @@ class Emulator:
             windows=self.windows,
             enforce_window=enforce_window,
         )
+        # The management areas (docs/emulator.md, "Account management"), one line each; each serves its routes.
+        self._areas: list[Area] = []
+        self.subscriptions = self._area(Subscriptions(waba_id=waba_id, account=self.account, numbers=self._numbers,
+                                                      app_url=webhook_url))  # fmt: skip
+        self.registration = self._area(Registration(self._now))
+        self.settings = self._area(PhoneSettings())
+        self.blocked = self._area(BlockList(self._now, self.windows, business_number=display_phone_number,
+                                            enforce_window=enforce_window))  # fmt: skip
+        self.qr_codes = self._area(QrCodes())
+        self.template_edits = self._area(TemplateEdits(self.templates, self._now))
+        self.encryption = self._area(BusinessEncryption())
+        self.flows = self._area(FlowStore(has_key=self.encryption.has_any_key))
+        self.calls = self._area(Calls(self._now, self.settings))
+        self.groups = self._area(Groups())
+        self.usernames = self._area(Usernames(self.registration))
         self._webhooks: WebhookSender | None = None
         self._runner: web.AppRunner | None = None
 
@@ -147,8 +149,13 @@ class Emulator:
                 waba_id=self.waba_id,
                 display_phone_number=self.display_phone_number,
                 stats=self.stats,
+                users=self.users,
             )
             self.messages.webhooks = self._webhooks
+            sender = self._webhooks
+            for area in self._areas:
+                # An area's event (a call, a group change) goes out as a signed webhook, like a status does.
+                area.emit = lambda field, value, pnid: sender.spawn(self.emit(field, value, phone_number_id=pnid))
         runner = web.AppRunner(self._app(), access_log=None, handle_signals=False)
         await runner.setup()
         await web.TCPSite(runner, self.host, self.port).start()
@@ -225,129 +232,36 @@ class Emulator:
         if self._webhooks is not None:
             await self._webhooks.drain()
 
-    async def inbound(
-        self,
-        from_: str = "16505551234",
-        *,
-        text: str | None = None,
-        button_reply: tuple[str, str] | None = None,
-        list_reply: tuple[str, str] | tuple[str, str, str] | None = None,
-        reaction: tuple[str, str] | None = None,
-        image: dict[str, Any] | None = None,
-        video: dict[str, Any] | None = None,
-        audio: dict[str, Any] | None = None,
-        document: dict[str, Any] | None = None,
-        sticker: dict[str, Any] | None = None,
-        location: dict[str, Any] | None = None,
-        name: str = "Test User",
-        context: str | None = None,
-        phone_number_id: str | None = None,
-    ) -> str:
-        """Post a message webhook as if ``from_`` wrote to the business; return the message's wamid.
-
-        It opens ``from_``'s 24-hour customer service window; with ``enforce_window=True`` and no
-        ``webhook_url`` it only does that.
-
-        Args:
-            from_: The user's number.
-            text: A text message's body.
-            button_reply: ``(id, title)`` of a tapped reply button.
-            list_reply: ``(id, title)`` or ``(id, title, description)`` of a chosen list row.
-            reaction: ``(message_id, emoji)``.
-            image: A media object, ``{"id", "mime_type", "sha256"?, "caption"?}``; so are ``video``,
-                ``audio``, ``document`` (with ``filename``) and ``sticker``.
-            video: See ``image``.
-            audio: See ``image``.
-            document: See ``image``.
-            sticker: See ``image``.
-            location: ``{"latitude", "longitude", "name"?, "address"?}``.
-            name: The user's profile name.
-            context: The wamid of the business message this answers.
-            phone_number_id: The business number written to (default the emulator's).
-
-        Raises:
-            ValueError: Not exactly one content was given.
-            RuntimeError: Neither ``webhook_url`` nor ``enforce_window=True`` is set.
-
-        Example:
-            ```python
-            wamid = await emu.inbound("15551234567", text="hi")
-            await emu.inbound("15551234567", button_reply=("yes", "Yes"), context=sent_wamid)
-            ```
-        """
-        content = message_content(
-            text=text, button_reply=button_reply, list_reply=list_reply, reaction=reaction, location=location,
-            image=image, video=video, audio=audio, document=document, sticker=sticker,
-        )  # fmt: skip
-        wamid, _ = await self._inbound(from_, content, name=name, context=context, phone_number_id=phone_number_id)
-        return wamid
-
-    async def _inbound(
-        self,
-        from_: str,
-        content: tuple[str, dict[str, Any]],
-        *,
-        name: str,
-        context: str | None,
-        phone_number_id: str | None,
-    ) -> tuple[str, bool]:
-        if self._webhooks is None and not self.messages.enforce_window:
-            raise RuntimeError("inbound() needs webhook_url (or enforce_window=True, to open a window only)")
-        pnid = phone_number_id or self.phone_number_id
-        self.windows.opened(pnid, normalize_to(from_) or from_, self._now())
-        wamid = self.messages.new_wamid(from_)
-        if self._webhooks is None:
-            return wamid, False
-        message = inbound_message(
-            wamid=wamid,
-            from_=from_,
-            timestamp=str(int(time.time())),
-            content=content,
-            context={"from": self.display_phone_number, "id": context} if context else None,
-        )
-        contacts = [{"profile": {"name": name}, "wa_id": from_}]
-        payload = self._webhooks.envelope(pnid, {"contacts": contacts, "messages": [message]})
-        return wamid, await self._webhooks.post(payload)
-
     async def status(
         self, wamid: str, status: str, *, recipient: str | None = None, code: int | None = None
     ) -> bool:
-        """Post a status webhook for ``wamid`` now; True when the receiver answered 2xx.
+        """Post one more status webhook of a message now; True when the receiver answered 2xx.
 
-        Statuses of accepted messages are posted by themselves (``status_delays``); this posts one more, for
-        a test of what a bot does with, say, a late ``failed``.
+        Statuses of accepted messages are posted by themselves (``status_delays``); this one is for a test of
+        what a bot does with, say, a late ``failed``.
 
         Args:
-            wamid: The message's id; one the emulator accepted, or any with ``recipient``.
+            wamid: The message's id: one the emulator accepted, or any with ``recipient``.
             status: ``sent``, ``delivered``, ``read``, ``failed`` or ``played``.
-            recipient: The user's number; default the accepted message's.
+            recipient: The user's number; by default the accepted message's.
             code: The error code of a ``failed`` status (default 131026, undeliverable).
 
         Raises:
             ValueError: An unknown status, or an unknown wamid without ``recipient``.
             RuntimeError: No ``webhook_url`` is set.
         """
-        if self._webhooks is None:
-            raise RuntimeError("status() needs webhook_url")
-        if status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        poster = self._poster()
+        if status not in _STATUSES:
+            raise ValueError(f"status must be one of {', '.join(_STATUSES)}, not {status!r}")
         record = next((a for a in reversed(self.accepted) if a.wamid == wamid), None)
         if recipient is not None:
-            recipient_id = normalize_to(recipient) or recipient
-        elif record is not None:
-            recipient_id = record.wa_id
-        else:
+            digits = normalize_to(recipient) or recipient
+            pnid = record.phone_number_id if record is not None else self.phone_number_id
+            record = Accepted(wamid, digits, "text", {"to": digits}, self._now(), pnid, digits)
+        elif record is None:
             raise ValueError(f"no accepted message {wamid!r}: give its recipient")
-        item = status_item(
-            wamid=wamid,
-            status=status,
-            recipient_id=recipient_id,
-            timestamp=str(int(time.time())),
-            callback_data=record.payload.get("biz_opaque_callback_data") if record is not None else None,
-            failed_code=(code or 131026) if status == "failed" else None,
-        )
-        pnid = record.phone_number_id if record is not None and record.phone_number_id else self.phone_number_id
-        return await self._webhooks.post(self._webhooks.envelope(pnid, {"statuses": [item]}))
+        failed = (code or 131026) if status == "failed" else None
+        return await poster.post(poster.status_payload(record, status, failed_code=failed))
 
     # --- the app -----------------------------------------------------------------------------------------------
     def _now(self) -> float:
@@ -360,6 +274,7 @@ class Emulator:
         for prefix in ("", GATEWAY_PREFIX):
             base = f"{prefix}/{_VERSION}"
             add("POST", f"{base}/{{pnid}}/messages", self.messages.post)
+            add("POST", f"{base}/{{pnid}}/marketing_messages", self.messages.post_marketing)
             add("POST", f"{base}/{{pnid}}/media", self.media.upload)
             add("GET", f"{base}/{{pnid}}/whatsapp_business_profile", self._sync(self.account.get_profile))
             add("POST", f"{base}/{{pnid}}/whatsapp_business_profile", self.account.update_profile)
@@ -367,8 +282,15 @@ class Emulator:
             add("POST", f"{base}/{{waba}}/message_templates", self.templates.create)
             add("DELETE", f"{base}/{{waba}}/message_templates", self._sync(self.templates.delete))
             add("GET", f"{base}/{{waba}}/phone_numbers", self._sync(self.account.list_phone_numbers))
+            for area in self._areas:
+                for method, path, handler in area.routes():
+                    add(method, base + path, handler)
             add("GET", f"{base}/{{node}}", self._get_node)
+            add("POST", f"{base}/{{node}}", self._post_node)
             add("DELETE", f"{base}/{{node}}", self._delete_node)
+        for area in self._areas:
+            for method, path, handler in area.raw_routes():
+                add(method, path, handler)
         add("GET", "/whatsapp_business/attachments/", self.media.download)
         add("GET", "/ctrl/connections", self._sync(self.connections.list))
         add("POST", "/ctrl/connections", self.connections.create)
@@ -381,6 +303,17 @@ class Emulator:
         add("POST", "/__emulator/inbound", self._post_inbound)
         add("POST", "/__emulator/status", self._post_status)
         return app
+
+    def _area(self, area: _A) -> _A:
+        self._areas.append(area)
+        return area
+
+    def _node_handler(self, method: str, node: str) -> _Handler | None:
+        for area in self._areas:
+            handler = area.node(method, node)
+            if handler is not None:
+                return handler
+        return None
 
     @staticmethod
     def _sync(handler: Callable[[web.Request], web.StreamResponse]) -> _Handler:
@@ -432,15 +365,28 @@ class Emulator:
             return self.media.info(request, node)
         if node in self.templates:
             return self.templates.get(request, node)
+        handler = self._node_handler("GET", node)
+        if handler is not None:
+            return await handler(request)
         if node in self._numbers:
             return self.account.get_phone_number(request, node)
         raise _no_object("get", node)
 
+    async def _post_node(self, request: web.Request) -> web.StreamResponse:
+        node = request.match_info["node"]
+        handler = self._node_handler("POST", node)
+        if handler is None:
+            raise _no_object("post", node)
+        return await handler(request)
+
     async def _delete_node(self, request: web.Request) -> web.StreamResponse:
         node = request.match_info["node"]
-        if node not in self.media:
+        if node in self.media:
+            return self.media.delete(node)
+        handler = self._node_handler("DELETE", node)
+        if handler is None:
             raise _no_object("delete", node)
-        return self.media.delete(node)
+        return await handler(request)
 
     async def _get_stats(self, request: web.Request) -> web.StreamResponse:
         return json_response(self.stats.as_dict())
@@ -455,17 +401,17 @@ class Emulator:
     async def _post_inbound(self, request: web.Request) -> web.StreamResponse:
         """``POST /__emulator/inbound``: the keywords of `inbound()` as JSON, ``from`` for ``from_``."""
         body = await _control_body(request)
+        if "from" in body:
+            body["from_"] = body.pop("from")
+        for key in ("button_reply", "list_reply", "reaction"):
+            if isinstance(body.get(key), list):
+                body[key] = tuple(body[key])
+        unknown = sorted(set(body) - _INBOUND_KEYS)
+        if unknown:
+            known = ", ".join(sorted(_INBOUND_KEYS))
+            return _control_error(400, f"unknown field {unknown[0]!r}; inbound() takes {known}")
         try:
-            options = {key: body.pop(key) for key in ("name", "context", "phone_number_id") if key in body}
-            from_ = str(body.pop("from", "16505551234"))
-            for key in ("button_reply", "list_reply", "reaction"):
-                if key in body:
-                    body[key] = tuple(body[key])
-            content = message_content(**body)
-            wamid, delivered = await self._inbound(
-                from_, content, name=options.get("name", "Test User"), context=options.get("context"),
-                phone_number_id=options.get("phone_number_id"),
-            )  # fmt: skip
+            wamid, delivered = await self._inbound(**body)
         except (TypeError, ValueError) as error:
             return _control_error(400, str(error))
         except RuntimeError as error:
@@ -488,9 +434,16 @@ class Emulator:
         return json_response({"id": body["id"], "delivered": delivered})
 
 
+_STATUSES = ("sent", "delivered", "read", "failed", "played")
+_INBOUND_KEYS = frozenset({
+    "from_", "user_id", "parent_user_id", "username", "text", "button_reply", "list_reply", "reaction", "image",
+    "video", "audio", "document", "sticker", "location", "name", "context", "group_id", "errors", "phone_number_id",
+})  # fmt: skip
+
+
 async def _control_body(request: web.Request) -> dict[str, Any]:
     try:
-        body = await request.json()
+        body: Any = await request.json()
     except ValueError:
         raise web.HTTPBadRequest(text="the body must be a JSON object") from None
     if not isinstance(body, dict):

@@ -13,6 +13,7 @@ from yarl import URL
 
 from ._graph import GraphError, json_response, param
 from ._template_msg import body_param_count
+from ._ttl import check_ttl
 
 __all__ = ["TemplateStore"]
 
@@ -90,6 +91,13 @@ class TemplateStore:
         }
         self._templates.append(template)
         return template
+
+    def by_id(self, template_id: str) -> dict[str, Any]:
+        """The template with this id (KeyError when there is none)."""
+        for template in self._templates:
+            if template["id"] == template_id:
+                return template
+        raise KeyError(template_id)
 
     def find(self, name: str, language: str) -> dict[str, Any] | None:
         """The template with this name and language, if any."""
@@ -171,6 +179,9 @@ class TemplateStore:
             raise param(f"Param category must be one of {{AUTHENTICATION, MARKETING, UTILITY}} - got {category!r}")
         if not isinstance(body["components"], list):
             raise param("Param components must be an array")
+        ttl = body.get("message_send_ttl_seconds")
+        if ttl is not None:
+            ttl = check_ttl(category, ttl)
         if self.find(name, language) is not None:
             raise GraphError(100, f"Content in this language already exists: {name} ({language})", subcode=2388024)
         if len(self._templates) >= _MAX_TEMPLATES:
@@ -183,10 +194,15 @@ class TemplateStore:
             status="APPROVED" if self.auto_approve else "PENDING",
             parameter_format=str(body.get("parameter_format", "POSITIONAL")),
         )
+        if ttl is not None:
+            template["message_send_ttl_seconds"] = ttl
         return json_response({k: template[k] for k in ("id", "status", "category")})
 
     def delete(self, request: web.Request) -> web.Response:
-        """``DELETE /{v}/{waba}/message_templates?name=`` (all languages) or ``&hsm_id=`` (one)."""
+        """``DELETE /{v}/{waba}/message_templates?name=`` (all languages) or ``&hsm_id=`` (one), or
+        ``?hsm_ids=["id", ...]`` (several at once; not in the OpenAPI file, so UNCERTAIN)."""
+        if "hsm_ids" in request.query:
+            return self._delete_ids(request.query["hsm_ids"])
         name = request.query.get("name")
         if not name:
             raise param("The parameter name is required.")
@@ -195,6 +211,20 @@ class TemplateStore:
         if not doomed:
             raise GraphError(100, f"Message template {name!r} not found", subcode=2593002)
         self._templates = [t for t in self._templates if t not in doomed]
+        return json_response({"success": True})
+
+
+    def _delete_ids(self, raw: str) -> web.Response:
+        try:
+            ids = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            ids = [part.strip() for part in raw.split(",") if part.strip()]
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            raise param("Param hsm_ids must be a non-empty array of template ids")
+        missing = [i for i in ids if i not in self]
+        if missing:
+            raise GraphError(100, f"Message template {missing[0]!r} not found", subcode=2593002)
+        self._templates = [t for t in self._templates if t["id"] not in ids]
         return json_response({"success": True})
 
 

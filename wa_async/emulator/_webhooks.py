@@ -1,4 +1,10 @@
-"""Signed webhooks in Meta's envelope (docs/limits.md): status updates and inbound messages."""
+"""Signed webhooks in Meta's envelope: status updates of accepted messages, and the posting of every webhook.
+
+Status webhooks name the user as Meta does since April 2026: the phone number the message went to
+(`recipient_id`), the user's BSUID (`recipient_user_id`, not on a failed message sent to a phone) and, on
+`sent`/`delivered`/`read`, a `contacts` entry (a username only from `delivered` on). A message sent to a BSUID
+(`recipient`) has `recipient_id` only when the user's phone is known.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +12,31 @@ import asyncio
 import hashlib
 import hmac
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import aiohttp
 import msgspec
 
-from ._inbound import status_item
+from ._inbound import Users, bsuid_for
 from ._records import Accepted, Stats
 
-__all__ = ["WebhookSender", "deliver", "envelope", "sign"]
+__all__ = ["WebhookSender", "deliver", "sign"]
 
 _ENCODE = msgspec.json.Encoder().encode
+_HREF = "/documentation/business-messaging/whatsapp/support/error-codes"
 
 
 def sign(body: bytes, app_secret: str) -> str:
-    """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body (docs/limits.md)."""
+    """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body ."""
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def envelope(waba_id: str, display_phone_number: str, phone_number_id: str, value: dict[str, Any]) -> dict[str, Any]:
-    """Wrap ``value`` (``statuses``, or ``contacts`` and ``messages``) in Meta's webhook envelope."""
-    metadata = {"display_phone_number": display_phone_number, "phone_number_id": phone_number_id}
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [{
-            "id": waba_id,
-            "changes": [{"value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
-                         "field": "messages"}],
-        }],
-    }  # fmt: skip
 
 
 async def deliver(session: aiohttp.ClientSession, url: str, payload: dict[str, Any], app_secret: str | None) -> int:
     """Post one webhook body to ``url``, signed when ``app_secret`` is given; return the HTTP status.
 
     Raises:
-        aiohttp.ClientError: The request failed (as do ``TimeoutError`` and ``OSError``).
+        aiohttp.ClientError: The request failed (so may ``TimeoutError`` and ``OSError``).
     """
     body = _ENCODE(payload)
     headers = {"Content-Type": "application/json"}
@@ -56,7 +50,17 @@ async def deliver(session: aiohttp.ClientSession, url: str, payload: dict[str, A
 class WebhookSender:
     """Posts webhooks to one URL from tasks it owns; failures are counted in ``stats``, never raised."""
 
-    __slots__ = ("_session", "_tasks", "app_secret", "display_phone_number", "stats", "url", "waba_id", "wall")
+    __slots__ = (
+        "_session",
+        "_tasks",
+        "app_secret",
+        "display_phone_number",
+        "stats",
+        "url",
+        "users",
+        "waba_id",
+        "wall",
+    )
 
     def __init__(
         self,
@@ -66,6 +70,7 @@ class WebhookSender:
         waba_id: str,
         display_phone_number: str,
         stats: Stats,
+        users: Users | None = None,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.url = url
@@ -73,6 +78,7 @@ class WebhookSender:
         self.waba_id = waba_id
         self.display_phone_number = display_phone_number
         self.stats = stats
+        self.users = users if users is not None else Users()
         self.wall = wall
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -90,10 +96,9 @@ class WebhookSender:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         try:
-            status = await deliver(self._session, self.url, payload, self.app_secret)
+            ok = 200 <= await deliver(self._session, self.url, payload, self.app_secret) < 300
         except (TimeoutError, aiohttp.ClientError, OSError):
-            status = 0
-        ok = 200 <= status < 300
+            ok = False
         if ok:
             self.stats.webhooks_sent += 1
         else:
@@ -114,6 +119,12 @@ class WebhookSender:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def spawn(self, post: Coroutine[Any, Any, object]) -> None:
+        """Run ``post`` (a delivery) in a task this sender owns and awaits on close."""
+        task = asyncio.create_task(_quietly(post))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _statuses(
         self, msg: Accepted, steps: list[tuple[str, float]], failed_code: int | None, category: str | None
     ) -> None:
@@ -122,23 +133,76 @@ class WebhookSender:
             if at > waited:
                 await asyncio.sleep(at - waited)
                 waited = at
-            item = self._status(msg, status, failed_code, category)
-            await self.post(self.envelope(msg.phone_number_id, {"statuses": [item]}))
+            await self.post(self.status_payload(msg, status, failed_code=failed_code, category=category))
 
-    def _status(self, msg: Accepted, status: str, failed_code: int | None, category: str | None) -> dict[str, Any]:
-        return status_item(
-            wamid=msg.wamid,
-            status=status,
-            recipient_id=msg.wa_id,
-            timestamp=str(int(self.wall())),
-            callback_data=msg.payload.get("biz_opaque_callback_data"),
-            category=category,
-            failed_code=failed_code,
-        )
+    def status_payload(
+        self, msg: Accepted, status: str, *, failed_code: int | None = None, category: str | None = None
+    ) -> dict[str, Any]:
+        """The whole webhook body of one status of ``msg``."""
+        item, contacts = self._status(msg, status, failed_code, category)
+        value: dict[str, Any] = {"contacts": contacts, "statuses": [item]} if contacts else {"statuses": [item]}
+        return self.envelope(msg.phone_number_id, value)
+
+    def _status(
+        self, msg: Accepted, status: str, failed_code: int | None, category: str | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        item: dict[str, Any] = {"id": msg.wamid, "status": status, "timestamp": str(int(self.wall()))}
+        recipient = msg.payload.get("recipient")
+        to_phone = "to" in msg.payload or not isinstance(recipient, str)
+        user = self.users.find(msg.wa_id if to_phone else recipient)
+        if msg.payload.get("recipient_type") == "group":  # the group's id; members are not modelled here
+            item |= {"recipient_id": msg.payload.get("to", msg.wa_id), "recipient_type": "group"}
+            user = None
+        elif to_phone:
+            item["recipient_id"] = msg.wa_id
+            if status != "failed":  # a failed message sent to a phone carries no BSUID
+                item["recipient_user_id"] = user.user_id if user is not None else bsuid_for(msg.wa_id)
+        else:
+            if user is not None and user.phone is not None:
+                item["recipient_id"] = user.phone
+            item["recipient_user_id"] = recipient
+        if user is not None and user.parent_user_id is not None:
+            item["recipient_parent_user_id"] = user.parent_user_id
+        callback = msg.payload.get("biz_opaque_callback_data")
+        if callback is not None:
+            item["biz_opaque_callback_data"] = callback
+        if status in ("sent", "delivered"):  # pricing rides on sent and one later status (docs/limits.md)
+            item["pricing"] = {
+                "billable": True,
+                "pricing_model": "PMP",
+                "type": "regular" if category else "free_customer_service",
+                "category": category or "service",
+            }
+        if failed_code is not None:
+            title = "Message undeliverable." if failed_code == 131026 else "Message failed to send."
+            item["errors"] = [{
+                "code": failed_code,
+                "title": title,
+                "message": title,
+                "error_data": {"details": "The message could not be delivered to the recipient."},
+                "href": _HREF,
+            }]  # fmt: skip
+        contacts: list[dict[str, Any]] = []
+        if (
+            status != "failed" and "recipient_user_id" in item
+        ):  # Meta adds contacts to sent, delivered and read, the username from delivered on
+            if user is not None:
+                contacts = [user.contact(username=status != "sent")]
+            else:
+                contacts = [{"wa_id": msg.wa_id, "user_id": item["recipient_user_id"]}]
+        return item, contacts
 
     def envelope(self, phone_number_id: str, value: dict[str, Any]) -> dict[str, Any]:
-        """Wrap ``value`` (``statuses``/``messages``/``contacts``) in Meta's webhook envelope."""
-        return envelope(self.waba_id, self.display_phone_number, phone_number_id, value)
+        """Wrap ``value`` (``statuses``/``messages``/``contacts``) in Meta's webhook envelope of field ``messages``."""
+        metadata = {"display_phone_number": self.display_phone_number, "phone_number_id": phone_number_id}
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [{
+                "id": self.waba_id,
+                "changes": [{"value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
+                             "field": "messages"}],
+            }],
+        }  # fmt: skip
 
     async def drain(self) -> None:
         """Wait until every scheduled webhook has been posted."""
@@ -154,3 +218,7 @@ class WebhookSender:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+async def _quietly(post: Coroutine[Any, Any, object]) -> None:
+    await post  # a delivery's failures are counted by the sender; its answer is not needed here

@@ -24,6 +24,12 @@ class Windows:
         """``wa_id`` wrote to ``phone_number_id`` at ``now``: a 24-hour window starts (again)."""
         self._last[(phone_number_id, wa_id)] = now
 
+    def carry(self, old: str, new: str) -> None:
+        """A user's id changed from `old` to `new` (a new BSUID): their windows go with them."""
+        for (number, key), at in list(self._last.items()):
+            if key == old:
+                self._last[(number, new)] = at
+
     def is_open(self, phone_number_id: str, wa_id: str, now: float) -> bool:
         """Whether a free-form message may go to ``wa_id`` from ``phone_number_id`` at ``now``."""
         last = self._last.get((phone_number_id, wa_id))

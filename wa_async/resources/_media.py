@@ -1,4 +1,4 @@
-"""``client.media``: upload, look up, download and delete media (FACTS §4, §6)."""
+"""``client.media``: upload, look up, download and delete media."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import binascii
 import contextlib
 import hashlib
 import os
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import IO, overload
 
@@ -22,10 +23,12 @@ from ._files import CHUNK, MEDIA_LIMITS, check_media, open_source, write_stream
 __all__ = ["ChecksumMismatch", "DeleteMedia", "GetMedia", "Media", "MediaInfo", "UploadMedia"]
 
 MediaSource = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
+Progress = Callable[[int, int | None], None]
+"""``progress(done, total)``: bytes transferred so far, and the whole size when known."""
 
 
 class MediaInfo(msgspec.Struct, frozen=True):
-    """An uploaded medium: its short-lived download ``url`` (5 minutes, FACTS §6), type, digest and size."""
+    """An uploaded medium: its short-lived download ``url`` (valid 5 minutes), type, digest and size."""
 
     id: str
     url: str
@@ -120,11 +123,19 @@ class Media:
     def __repr__(self) -> str:
         return f"<Media phone_number_id={self._api.phone_number_id}>"
 
-    async def upload(self, file: MediaSource, mime_type: str, *, filename: str | None = None) -> str:
-        """Upload a path, bytes or a binary file object; return the media id (valid 30 days, FACTS §6).
+    async def upload(
+        self,
+        file: MediaSource,
+        mime_type: str,
+        *,
+        filename: str | None = None,
+        progress: Progress | None = None,
+    ) -> str:
+        """Upload a path, bytes or a binary file object; return the media id (valid for 30 days).
 
-        The type and size are checked against the documented limits (FACTS §4) before anything is sent; a file
-        is streamed from disk in chunks, never read whole.
+        The type and size are checked against Meta's documented limits before anything is sent; a file is
+        streamed from disk in chunks, never read whole. ``progress(done, total)`` is called as bytes go out (a
+        retry starts again from 0).
         """
         if not isinstance(mime_type, str) or not mime_type.strip():
             raise ValidationError("mime_type", "is empty")
@@ -132,6 +143,7 @@ class Media:
         limit = MEDIA_LIMITS.get(mime, ("", 0))[1]
         source = await open_source(file, limit, filename)
         check_media(mime, source.size, source.head)
+        source.progress = progress
 
         return await self._api.execute(UploadMedia(self._api.phone_number_id, FilePart("file", source, mime)))
 
@@ -144,17 +156,25 @@ class Media:
         return await self._api.execute(DeleteMedia(media_id))
 
     @overload
-    async def download(self, media: str | MediaInfo, dest: None = None) -> bytes: ...
+    async def download(
+        self, media: str | MediaInfo, dest: None = None, *, progress: Progress | None = None
+    ) -> bytes: ...
 
     @overload
-    async def download(self, media: str | MediaInfo, dest: str | os.PathLike[str]) -> Path: ...
+    async def download(
+        self, media: str | MediaInfo, dest: str | os.PathLike[str], *, progress: Progress | None = None
+    ) -> Path: ...
 
-    async def download(self, media: str | MediaInfo, dest: str | os.PathLike[str] | None = None) -> bytes | Path:
-        """Fetch a medium by id or :class:`MediaInfo`: its bytes, or stream it to ``dest`` and return the path.
+    async def download(
+        self, media: str | MediaInfo, dest: str | os.PathLike[str] | None = None, *, progress: Progress | None = None
+    ) -> bytes | Path:
+        """Fetch a medium by id or [`MediaInfo`][wa_async.MediaInfo]: its bytes, or stream it to ``dest`` and
+        return the path.
 
         The URL needs the bearer token and expires after 5 minutes; a 404 or 401 from the media host fetches a
-        fresh URL once (FACTS §6). The sha256 is checked (hex or base64); on a mismatch :class:`ChecksumMismatch`
-        is raised and no file is left behind.
+        fresh URL once. The sha256 is checked (hex or base64); on a mismatch
+        [`ChecksumMismatch`][wa_async.ChecksumMismatch] is raised and no file is left behind. With ``dest``,
+        ``progress(done, total)`` is called as chunks arrive (``total`` is the size Meta gave, or None).
         """
         info = media if isinstance(media, MediaInfo) else await self.get(media)
         target = None if dest is None else Path(dest)
@@ -164,17 +184,18 @@ class Media:
                     data = await self._api.execute(ApiCall("GET", info.url, bytes))
                     _verify(info, hashlib.sha256(data).hexdigest())
                     return data
-                return await self._download_to(info, target)
+                return await self._download_to(info, target, progress)
             except (NotFound, AuthError):
                 if last_try:
                     raise
                 info = await self.get(info.id)  # the URL expired: ask for a new one
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _download_to(self, info: MediaInfo, dest: Path) -> Path:
-        # The bearer token goes to the media host too (FACTS §6); the retry policy covers the start of the stream.
+    async def _download_to(self, info: MediaInfo, dest: Path, progress: Progress | None) -> Path:
+        # The bearer token goes to the media host too; the retry policy covers the start of the stream.
         async with self._api.stream(ApiCall("GET", info.url, bytes), chunk_size=CHUNK) as resp:
-            tmp, actual = await write_stream(resp.chunks, dest)
+            chunks = resp.chunks if progress is None else _counted(resp.chunks, progress, info.file_size)
+            tmp, actual = await write_stream(chunks, dest)
         try:
             _verify(info, actual)
             await asyncio.to_thread(os.replace, tmp, dest)
@@ -182,6 +203,15 @@ class Media:
             await asyncio.to_thread(tmp.unlink, True)
             raise
         return dest
+
+
+async def _counted(chunks: AsyncIterator[bytes], progress: Progress, total: int | None) -> AsyncIterator[bytes]:
+    done = 0
+    progress(0, total)
+    async for chunk in chunks:
+        done += len(chunk)
+        progress(done, total)
+        yield chunk
 
 
 def _int(value: int | str | None) -> int | None:

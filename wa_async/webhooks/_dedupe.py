@@ -1,20 +1,21 @@
-"""Duplicate drop: Meta redelivers a webhook until it gets a 200, for up to 7 days (FACTS §5.2)."""
+"""Duplicate drop: Meta redelivers a webhook until it gets a 200, for up to 7 days."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 
-from ._events import Event, Message, Status
+from wa_async._inbound._call_group_events import CallEvent
+from wa_async._inbound._events import Event, Message, Status, Unknown
+from wa_async._inbound._user_events import MessageEcho
 
-__all__ = ["Deduplicator"]
+__all__ = ["Deduplicator", "dedupe_key"]
 
 
 class Deduplicator:
-    """Remembers the last ``size`` event keys (LRU) and drops events seen before.
+    """Remembers the last `size` event keys (LRU) and drops events seen before.
 
-    A message is keyed by its id, a status by its id and status (one wamid has several statuses). Other
-    events carry no stable id and always pass.
+    See `dedupe_key` for what identifies an event; events without a stable id always pass.
     """
 
     __slots__ = ("_seen", "size")
@@ -32,22 +33,34 @@ class Deduplicator:
     def fresh(self, events: Iterable[Event]) -> list[Event]:
         """The events not seen before, in order; remembers them."""
         out: list[Event] = []
+        seen = self._seen
         for event in events:
-            key = _key(event)
+            key = dedupe_key(event)
             if key is not None:
-                if key in self._seen:
-                    self._seen.move_to_end(key)
+                if key in seen:
+                    seen.move_to_end(key)
                     continue
-                self._seen[key] = None
-                if len(self._seen) > self.size:
-                    self._seen.popitem(last=False)
+                seen[key] = None
+                if len(seen) > self.size:
+                    seen.popitem(last=False)
             out.append(event)
         return out
 
 
-def _key(event: Event) -> Hashable | None:
+def dedupe_key(event: Event) -> Hashable | None:
+    """What makes `event` the same as a redelivered one, or None when nothing does.
+
+    A message (of any type, one the parser does not know included) is its id; a status is its wamid, status and
+    user (a group message has one status per member); a call event its call id, event and status; an echo its id.
+    """
     if isinstance(event, Message):
         return event.id
     if isinstance(event, Status):
-        return (event.id, event.status)
+        return (event.id, event.status, event.sender)
+    if isinstance(event, Unknown):
+        return event.id  # set only for a messages[] item
+    if isinstance(event, CallEvent):
+        return ("call", event.id, event.event, event.status)
+    if isinstance(event, MessageEcho):
+        return ("echo", event.id)
     return None

@@ -1,4 +1,4 @@
-"""A small event router; a :class:`Router` is itself a valid webhook handler."""
+"""A small event router; a `Router` is itself a valid webhook handler."""
 
 from __future__ import annotations
 
@@ -7,19 +7,23 @@ import re
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any, TypeVar
 
-from ._events import (
+from wa_async._inbound._account_events import AccountUpdate, TemplateStatus
+from wa_async._inbound._call_group_events import CallEvent, GroupEvent
+from wa_async._inbound._events import (
     ButtonMessage,
-    ButtonReply,
+    CallPermissionReply,
+    EditMessage,
     ErrorEvent,
     Event,
     InteractiveMessage,
-    ListReply,
     Message,
+    RevokeMessage,
     Status,
-    TemplateStatus,
     TextMessage,
     Unknown,
 )
+from wa_async._inbound._parts import ButtonReply, ListReply
+from wa_async._inbound._user_events import MessageEcho, UserIdUpdate, UserPreferences
 
 __all__ = ["Handler", "Router"]
 
@@ -30,18 +34,29 @@ H = TypeVar("H", bound=Handler)
 _Predicate = Callable[[Event], bool]
 
 
+def _ids(values: str | Collection[str] | None) -> frozenset[str] | None:
+    if values is None:
+        return None
+    return frozenset(v.lstrip("+") for v in ([values] if isinstance(values, str) else values))
+
+
 class Router:
     """Dispatch each event to the first route whose filters match, else to the fallbacks.
 
-    ::
+    Every event kind has a route: `on(EventClass, ...)` takes any of them, and the named routes below add the
+    filters that matter for their kind.
 
-        router = wa.webhooks.Router()
+    ```python
+    router = wa.webhooks.Router()
 
-        @router.message(text="hi")
-        async def hello(msg):
-            await msg.reply("Hello!")
+    @router.message(text="hi")
+    async def hello(msg: wa.webhooks.TextMessage) -> None:
+        await msg.reply("Hello!")
 
-        app = wa.webhooks.make_app(router, verify_token="...", app_secret="...", client=client)
+    @router.on(wa.webhooks.CallEvent, wa.webhooks.GroupEvent)
+    def log(event: wa.webhooks.Event) -> None:
+        print(event)
+    ```
     """
 
     __slots__ = ("_fallbacks", "_routes")
@@ -53,6 +68,19 @@ class Router:
     def __repr__(self) -> str:
         return f"<Router {len(self._routes)} routes, {len(self._fallbacks)} fallbacks>"
 
+    def on(self, *kinds: type[Event], where: Callable[[Any], bool] | None = None) -> Callable[[H], H]:
+        """Route events of any of the classes `kinds` (all events when none is given).
+
+        Args:
+            kinds: event classes, e.g. `wa.webhooks.UserPreferences`; a subclass matches too.
+            where: an extra test on the event.
+        """
+        classes = tuple(kinds) or (Event,)
+        if where is None:
+            return self._add(lambda ev: isinstance(ev, classes))
+        test = where
+        return self._add(lambda ev: isinstance(ev, classes) and bool(test(ev)))
+
     def message(
         self,
         *,
@@ -63,20 +91,23 @@ class Router:
     ) -> Callable[[H], H]:
         """Route inbound messages.
 
-        ``text``: a text message whose body equals it, ignoring case and surrounding space. ``matches``: a
-        text message whose body the regular expression finds (``re.search``). ``from_``: the sender's number,
-        or a collection of them. ``type``: a :class:`Message` subclass or a wire type (``"image"``).
+        Args:
+            text: a text message whose body equals it, ignoring case and surrounding space.
+            matches: a text message whose body the regular expression finds (`re.search`).
+            from_: the sender, or a collection of them: a phone number (with or without `+`) or a BSUID, matched
+                against the message's phone, BSUID and parent BSUID.
+            type: a `Message` subclass or a wire type (`"image"`).
         """
         pattern = re.compile(matches) if isinstance(matches, str) else matches
         wanted = text.strip().casefold() if text is not None else None
-        senders = None
-        if from_ is not None:
-            senders = {s.lstrip("+") for s in ([from_] if isinstance(from_, str) else from_)}
+        senders = _ids(from_)
 
         def pred(ev: Event) -> bool:
             if not isinstance(ev, Message):
                 return False
-            if senders is not None and ev.from_.lstrip("+") not in senders:
+            if senders is not None and not any(
+                i is not None and i in senders for i in (ev.from_, ev.user_id, ev.parent_user_id)
+            ):
                 return False
             if isinstance(type, str) and ev.type != type:
                 return False
@@ -94,7 +125,7 @@ class Router:
         return self._add(pred)
 
     def button(self, *, id: str | None = None) -> Callable[[H], H]:
-        """Route taps: reply buttons and list rows (by their ``id``) and template quick replies (by payload)."""
+        """Route taps: reply buttons and list rows (by their `id`) and template quick replies (by payload)."""
 
         def pred(ev: Event) -> bool:
             if isinstance(ev, InteractiveMessage) and isinstance(ev.choice, ButtonReply | ListReply):
@@ -105,21 +136,57 @@ class Router:
 
         return self._add(pred)
 
+    def edit(self) -> Callable[[H], H]:
+        """Route `EditMessage` (a user edited a message)."""
+        return self.on(EditMessage)
+
+    def revoke(self) -> Callable[[H], H]:
+        """Route `RevokeMessage` (a user deleted a message)."""
+        return self.on(RevokeMessage)
+
     def status(self, *statuses: str) -> Callable[[H], H]:
-        """Route status updates; with arguments, only those statuses (``"failed"``, ``"read"``, ...)."""
+        """Route status updates; with arguments, only those statuses (`"failed"`, `"read"`, ...)."""
         return self._add(lambda ev: isinstance(ev, Status) and (not statuses or ev.status in statuses))
 
     def template_status(self, *events: str) -> Callable[[H], H]:
-        """Route template review updates; with arguments, only those events (``"APPROVED"``, ...)."""
+        """Route template review updates; with arguments, only those events (`"APPROVED"`, ...)."""
         return self._add(lambda ev: isinstance(ev, TemplateStatus) and (not events or ev.event in events))
 
+    def account_update(self, *events: str) -> Callable[[H], H]:
+        """Route `AccountUpdate`; with arguments, only those events (`"ACCOUNT_RESTRICTION"`, ...)."""
+        return self._add(lambda ev: isinstance(ev, AccountUpdate) and (not events or ev.event in events))
+
+    def call(self, *events: str) -> Callable[[H], H]:
+        """Route `CallEvent`; with arguments, only those events (`"connect"`, `"status"`, `"terminate"`)."""
+        return self._add(lambda ev: isinstance(ev, CallEvent) and (not events or ev.event in events))
+
+    def call_permission(self, *responses: str) -> Callable[[H], H]:
+        """Route `CallPermissionReply`; with arguments, only those responses (`"accept"`, `"reject"`)."""
+        return self._add(lambda ev: isinstance(ev, CallPermissionReply) and (not responses or ev.response in responses))
+
+    def group(self, *types: str) -> Callable[[H], H]:
+        """Route `GroupEvent`; with arguments, only those types (`"group_create"`, `"group_join_request_created"`)."""
+        return self._add(lambda ev: isinstance(ev, GroupEvent) and (not types or ev.type in types))
+
+    def user_preferences(self, *values: str) -> Callable[[H], H]:
+        """Route `UserPreferences`; with arguments, only those values (`"stop"`, `"resume"`)."""
+        return self._add(lambda ev: isinstance(ev, UserPreferences) and (not values or ev.value in values))
+
+    def user_id_update(self) -> Callable[[H], H]:
+        """Route `UserIdUpdate` (a user's BSUID changed)."""
+        return self.on(UserIdUpdate)
+
+    def echo(self) -> Callable[[H], H]:
+        """Route `MessageEcho` (a message the business sent from the WhatsApp Business app)."""
+        return self.on(MessageEcho)
+
     def error(self) -> Callable[[H], H]:
-        """Route :class:`ErrorEvent` (``value.errors``)."""
-        return self._add(lambda ev: isinstance(ev, ErrorEvent))
+        """Route `ErrorEvent` (`value.errors`)."""
+        return self.on(ErrorEvent)
 
     def unknown(self) -> Callable[[H], H]:
-        """Route :class:`Unknown` parts."""
-        return self._add(lambda ev: isinstance(ev, Unknown))
+        """Route `Unknown` parts."""
+        return self.on(Unknown)
 
     def fallback(self) -> Callable[[H], H]:
         """Called for every event no route matched."""
@@ -131,7 +198,7 @@ class Router:
         return register
 
     def add(self, predicate: Callable[[Event], bool], handler: Handler) -> None:
-        """Route events for which ``predicate`` is true to ``handler``."""
+        """Route events for which `predicate` is true to `handler`."""
         self._routes.append((predicate, handler))
 
     def _add(self, predicate: _Predicate) -> Callable[[H], H]:
@@ -142,7 +209,7 @@ class Router:
         return register
 
     async def __call__(self, event: Event) -> None:
-        """Dispatch ``event``: the first matching route, or every fallback."""
+        """Dispatch `event`: the first matching route, or every fallback."""
         for predicate, handler in self._routes:
             if predicate(event):
                 await call_handler(handler, event)
@@ -152,7 +219,7 @@ class Router:
 
 
 async def call_handler(handler: Handler, event: Event) -> None:
-    """Call a sync or async handler with ``event``."""
+    """Call a sync or async handler with `event`."""
     result = handler(event)
     if inspect.isawaitable(result):
         await result

@@ -1,4 +1,4 @@
-"""``X-Hub-Signature-256`` verification (FACTS §5.2)."""
+"""`X-Hub-Signature-256` verification: Meta signs every webhook body with the app secret."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ _HEX_LEN = 64
 
 
 def sign(body: bytes, app_secret: str | bytes) -> str:
-    """The ``X-Hub-Signature-256`` header value Meta sends for ``body``."""
+    """The `X-Hub-Signature-256` header value Meta sends for `body`."""
     return _PREFIX + hmac.new(_key(app_secret), body, hashlib.sha256).hexdigest()
 
 
 def verify_signature(body: bytes, header: str | None, app_secret: str | bytes) -> bool:
-    """Whether ``header`` is ``sha256=<hex of HMAC-SHA256(app_secret, body)>``, compared in constant time.
+    """Whether `header` is `sha256=<hex of HMAC-SHA256(app_secret, body)>`, compared in constant time.
 
-    ``body`` must be the raw request bytes as received: Meta signs its own serialisation (escaped unicode),
-    so re-encoded JSON would not match (FACTS §5.2). None, another prefix or a wrong length is False.
+    `body` must be the raw request bytes as received: Meta signs its own serialisation (escaped unicode),
+    so re-encoded JSON would not match. None, another prefix or a wrong length is False.
     """
     if header is None or not header.startswith(_PREFIX) or len(header) != len(_PREFIX) + _HEX_LEN:
         return False
