@@ -1,4 +1,4 @@
-"""A rate limit shared by every process and host: :class:`RedisLimiter`.
+"""A rate limit shared by every process and host: [`RedisLimiter`][wa_async.RedisLimiter].
 
 The decision is made on the Redis server by one Lua script, on Redis's own clock (``TIME``), so neither the
 clocks of the hosts nor the order in which their requests arrive matter. The script implements GCRA in its
@@ -91,23 +91,25 @@ class RedisLimiter:
     """``rate`` requests per second shared by every process and host that uses the same Redis ``key``.
 
     With the default ``burst=1`` requests from all of them together are spaced ``1.0075 / rate`` apart, so no
-    sliding 1-second window sees more than ``rate``, exactly like :class:`LocalLimiter` in one process.
-    ``pause(seconds)`` (the server said to slow down) holds back every process. ::
+    sliding 1-second window sees more than ``rate``, exactly like [`LocalLimiter`][wa_async.LocalLimiter] in one
+    process. ``pause(seconds)`` (the server said to slow down) holds back every process.
 
-        r = redis.asyncio.Redis.from_url("redis://cache:6379/0")
-        limiter = wa.RedisLimiter(r, "wa:106540352242922", rate=10)
-        client = wa.Client.maton(pnid, limiter=limiter)
+    ```python
+    r = redis.asyncio.Redis.from_url("redis://cache:6379/0")
+    limiter = wa.RedisLimiter(r, "wa:106540352242922", rate=10)
+    client = wa.Client.maton(pnid, limiter=limiter)
+    ```
 
-    If Redis is unreachable, ``acquire()`` raises :class:`LimiterUnavailable`; with ``fallback=`` (say
-    ``wa.LocalLimiter(10 / processes)``) it logs one warning, uses the fallback, and tries Redis again every
-    ``probe_interval`` seconds. ``timeout`` bounds each Redis call, retries included. The limiter does not own
-    ``redis``: close it yourself.
+    If Redis is unreachable, ``acquire()`` raises [`LimiterUnavailable`][wa_async.LimiterUnavailable]; with
+    ``fallback=`` (say ``wa.LocalLimiter(10 / processes)``) it logs one warning, uses the fallback, and tries
+    Redis again every ``probe_interval`` seconds. ``timeout`` bounds each Redis call, retries included. The
+    limiter does not own ``redis``: close it yourself.
 
     Requests that leave late after their slots (a process still opening its connection, a busy event loop) are
-    reported by the client (:meth:`departed`); the largest lateness any process reported lately widens everyone's
-    spacing, so the server's sliding window never sees more than ``rate``. Each process holds at most one
-    reservation at a time, so that a widening applies to every slot handed out after it. ``clock`` (tests only)
-    runs the shared schedule on the caller's clock instead of Redis's.
+    reported by the client ([`departed`][wa_async.RedisLimiter.departed]); the largest lateness any process
+    reported lately widens everyone's spacing, so the server's sliding window never sees more than ``rate``. Each
+    process holds at most one reservation at a time, so that a widening applies to every slot handed out after
+    it. ``clock`` (tests only) runs the shared schedule on the caller's clock instead of Redis's.
     """
 
     __slots__ = (
@@ -180,7 +182,8 @@ class RedisLimiter:
     async def acquire(self) -> None:
         """Reserve the next shared slot and sleep until it; re-reserve if a pause began meanwhile.
 
-        Raises :class:`LimiterUnavailable` if Redis fails and there is no fallback.
+        Raises:
+            LimiterUnavailable: Redis failed and there is no fallback.
         """
         loop = asyncio.get_running_loop()
         if self.fallback is not None and self._on_fallback(loop):
