@@ -182,7 +182,7 @@ class OutboundQueue:
 
     async def send_inline(self, request: Request[T]) -> T:
         """Send one request from the calling task and return its result: the same delivery, retries and errors
-        as a queued one, without the hop to a worker and back. Only when :meth:`can_inline` said so: no limit
+        as a queued one, without the hop to a worker and back. Only when `can_inline()` said so: no limit
         and no pause, so there is nothing to wait for before it goes on the wire."""
         pipeline = self._pipeline
         first = pipeline.now()
