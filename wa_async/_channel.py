@@ -42,7 +42,7 @@ class Channel(Generic[T]):
         return len(self._items) >= self.maxsize
 
     def put_nowait(self, item: T) -> None:
-        """Add ``item`` or raise :class:`ChannelFull`."""
+        """Add ``item`` or raise `ChannelFull`."""
         if len(self._items) >= self.maxsize:
             raise ChannelFull
         self._items.append(item)
