@@ -110,7 +110,7 @@ async def test_opt_outs_path_is_opened_and_closed_by_the_broadcast(
     report = await client.broadcast(sale(), tmp_path / "job.sqlite", marketing=True,
                                     opt_outs=tmp_path / "elsewhere.sqlite")  # fmt: skip
     assert report.opted_out == 1
-    with pytest.raises(ValueError, match="is the journal"):
+    with pytest.raises(wa.ValidationError, match="is the journal"):
         await client.broadcast(sale(), tmp_path / "job.sqlite", marketing=True, opt_outs=tmp_path / "job.sqlite")
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 import msgspec
 
-from ._errors import describe_code
+from ._errors import ValidationError, describe_code
 from ._journal import JournalStore
 from ._pacer import PAIR_INTERVAL
 
@@ -277,5 +277,5 @@ def _opt_out_store(opt_outs: OptOuts | str | os.PathLike[str] | None, journal: o
     if path is None:
         return None, False
     if isinstance(journal, (str, os.PathLike)) and os.path.abspath(path) == os.path.abspath(journal):
-        raise ValueError(f"opt_outs {str(path)!r} is the journal; give the opt-out store a file of its own")
+        raise ValidationError("opt_outs", f"{str(path)!r} is the journal; give the opt-out store a file of its own")
     return OptOuts(path), True

@@ -52,7 +52,7 @@ _BATCH = 256  # messages claimed from the journal per transaction
 _FIRST_BATCH = 16  # small, so the first requests leave at once
 _MAX_HELD = 1000  # messages held back for pacing before the reader waits
 # Errors no message of the job can get past: the job stops and its unsent rows stay pending for the next run.
-# 134101: the template is still syncing with the Marketing Messages API, for about 10 minutes (FACTS-2026 §14.5).
+# 134101: the template is still syncing with the Marketing Messages API, for about 10 minutes (docs/limits.md).
 _STOP_CODES = frozenset({134101})
 
 Clock = Callable[[], float]
@@ -309,8 +309,8 @@ class Run:
         client = self.client
         if not isinstance(client, Client):
             return cast("asyncio.Future[SendResult | str]", await client.submit(msg, on_wire=flight.on_wire))
-        # The client's own checks and start (its submit()), then the request that decodes the whole answer.
-        request = await client._message(cast(Any, msg))
+        # The client's own checks and start (as its submit() does), then the request that decodes the whole answer.
+        request = client._prepared(cast(Any, msg)) or await client._message(cast(Any, msg))
         result = SendMessageResult(request.message, client.phone_number_id)
         return cast("asyncio.Future[SendResult | str]", await client._queue.put(result, flight.on_wire))
 

@@ -1,8 +1,7 @@
 """The exception hierarchy and the one table that maps Graph error codes to classes.
 
-::
-
-    WhatsAppError
+```text
+WhatsAppError
     ├── ValidationError            bad input, caught locally; nothing was sent
     ├── QueueFull
     ├── ClientClosed
@@ -18,9 +17,10 @@
         ├── MediaError
         ├── NotFound
         └── ServerError
+```
 
 Meta says to build error handling "around error codes instead of subcodes or HTTP response status codes"
-(FACTS §2.1), so :func:`error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
+(docs/limits.md), so `error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
 error body came back.
 """
 
@@ -112,7 +112,7 @@ class DeliveryUnknown(TransportError):
 class ApiError(WhatsAppError):
     """Meta or the gateway answered with an error.
 
-    Attributes mirror Graph's error JSON (FACTS §2.1): ``code``, ``subcode``, ``message``, ``type``,
+    Attributes mirror Graph's error JSON (docs/limits.md): ``code``, ``subcode``, ``message``, ``type``,
     ``details`` (``error_data.details``), ``fbtrace_id``, ``is_transient``; plus ``http_status``,
     ``retry_after`` (seconds, from ``Retry-After`` or the usage header) and ``request`` (what was sent).
     """
@@ -156,7 +156,7 @@ class ApiError(WhatsAppError):
 
     @property
     def retry_scope(self) -> RetryScope:
-        """Whether retrying can help, and what must wait: see :func:`retry_scope`."""
+        """Whether retrying can help, and what must wait: ``never``, ``request``, ``account`` or ``recipient``."""
         return retry_scope(self.code, self.http_status, self.is_transient)
 
 
@@ -229,7 +229,7 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131045: (ApiError, "never", "phone number registration error"),
     131047: (RecipientError, "never", "more than 24 hours since the recipient last replied: send a template"),
     131048: (RateLimited, "never", "spam rate limit hit: the number is restricted"),
-    # FACTS §2.3: 131049 "Doing so will only result in another error" (wait at least 24 h); 131050 "Do not retry".
+    # docs/limits.md: 131049 "Doing so will only result in another error" (wait at least 24 h); 131050 "Do not retry".
     131049: (RecipientError, "never", "not delivered to maintain healthy ecosystem engagement"),
     131050: (RecipientError, "never", "user stopped marketing messages"),
     131051: (MediaError, "never", "unsupported message type"),
@@ -238,12 +238,12 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131055: (ApiError, "never", "method not allowed"),
     131056: (RateLimited, "recipient", "pair rate limit: too many messages to this recipient"),
     131057: (ServerError, "request", "account in maintenance mode"),
-    # FACTS-2026 §14.5: send it through the Marketing Messages API (Template(..., marketing=True)) instead.
+    # docs/limits.md: send it through the Marketing Messages API (Template(..., marketing=True)) instead.
     131063: (TemplateError, "never", "marketing templates disabled for Cloud API"),
     131064: (RateLimited, "never", "messaging limit reached after template classification violations"),
     133004: (ServerError, "request", "server temporarily unavailable"),
     133010: (ApiError, "never", "phone number not registered"),
-    # The Marketing Messages API (FACTS-2026 §14.5). 134101 clears by itself in about 10 minutes: a broadcast stops
+    # The Marketing Messages API (docs/limits.md). 134101 clears by itself in about 10 minutes: a broadcast stops
     # on it (rows left pending for the next run) rather than retrying within seconds or failing every row for good.
     134100: (TemplateError, "never", "the Marketing Messages API sends marketing templates only"),
     134101: (TemplateError, "never", "template still syncing with the Marketing Messages API: wait about 10 minutes"),
@@ -285,7 +285,7 @@ def error_class(code: int | None, http_status: int, subcode: int | None = None) 
 
 
 def retry_scope(code: int | None, http_status: int, is_transient: bool | None = None) -> RetryScope:
-    """Whether an error answer is worth retrying, and what waits (see :data:`RetryScope`).
+    """Whether an error answer is worth retrying, and what waits (a ``RetryScope``).
 
     The request was answered, so Meta did not accept the message: retrying cannot send it twice.
     """

@@ -40,7 +40,7 @@ class OptOutsError(WhatsAppError):
 
 
 class OptOutBackend(Protocol):
-    """Where an :class:`OptOuts` keeps its users (SQLite or Redis)."""
+    """Where an [`OptOuts`][wa_async.OptOuts] keeps its users (SQLite or Redis)."""
 
     async def change(self, state: State, users: Sequence[str], at: float, source: str) -> int:
         """Record ``state`` for each user unless a later change is recorded; how many users changed state."""
@@ -222,7 +222,8 @@ def _keys(users: Iterable[str]) -> list[str]:
 
 
 def read_opt_out_file(path: Path) -> list[str]:
-    """The users of an opt-out file (see :meth:`OptOuts.import_file`), as keys; runs in a thread."""
+    """The users of an opt-out file (see [`OptOuts.import_file`][wa_async.OptOuts.import_file]), as keys; runs
+    in a thread."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as e:

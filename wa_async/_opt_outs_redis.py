@@ -30,7 +30,7 @@ return changed
 
 
 class RedisOptOuts:
-    """The Redis backend of :class:`~wa_async.OptOuts`."""
+    """The Redis backend of [`OptOuts`][wa_async.OptOuts]."""
 
     __slots__ = ("_at", "_key", "_redis", "_script")
 

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS opt_outs (
 
 
 class SqliteOptOuts:
-    """The SQLite backend of :class:`~wa_async.OptOuts`."""
+    """The SQLite backend of [`OptOuts`][wa_async.OptOuts]."""
 
     __slots__ = ("_conn", "_executor", "path")
 

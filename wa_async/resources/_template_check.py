@@ -1,8 +1,8 @@
 """Meta's limits on a template definition, checked before anything is sent (create and edit).
 
-Sources: Meta's template-management and components pages (FACTS §4, §7), the authentication-template pages
-(copy-code, one-tap, zero-tap), the coupon, limited-time offer, media- and product-card carousel and
-call-permission pages, and the time-to-live page (FACTS-2026 §14.4, §15.4, §15.7, §15.9).
+Sources (docs/limits.md, "Templates"): Meta's template-management and components pages, the authentication-
+template pages (copy-code, one-tap, zero-tap), the coupon, limited-time offer, media- and product-card carousel
+and call-permission pages, and the time-to-live page.
 """
 
 from __future__ import annotations
