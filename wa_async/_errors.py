@@ -238,6 +238,7 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131055: (ApiError, "never", "method not allowed"),
     131056: (RateLimited, "recipient", "pair rate limit: too many messages to this recipient"),
     131057: (ServerError, "request", "account in maintenance mode"),
+    131059: (ApiError, "never", "the paging cursor is no longer valid: list again without it"),
     131063: (TemplateError, "never", "marketing templates disabled for Cloud API"),
     131064: (RateLimited, "never", "messaging limit reached after template classification violations"),
     133004: (ServerError, "request", "server temporarily unavailable"),
