@@ -302,16 +302,14 @@ class Run:
         return True
 
     async def _queue(self, msg: _Message, flight: _Flight) -> asyncio.Future[SendResult | str]:
-        """Queue the message on the client; its future gives Meta's whole answer (for ``message_status``).
-
-        Another client (a test's fake) is asked through its ``submit()``, whose future gives the wamid.
-        """
+        """Queue the message on the client; a template's future gives Meta's whole answer (its ``message_status``),
+        any other message's the wamid (``Client.submit()``, as for another client, such as a test's fake)."""
         client = self.client
-        if not isinstance(client, Client):
+        if not isinstance(client, Client) or not isinstance(msg, Template):
             return cast("asyncio.Future[SendResult | str]", await client.submit(msg, on_wire=flight.on_wire))
-        # The client's own checks and start (as its submit() does), then the request that decodes the whole answer.
-        request = client._prepared(cast(Any, msg)) or await client._message(cast(Any, msg))
-        result = SendMessageResult(request.message, client.phone_number_id)
+        # A template has no customer-service window to check: the client open is all submit() would see to.
+        await client.start()
+        result = SendMessageResult(msg, client.phone_number_id)
         return cast("asyncio.Future[SendResult | str]", await client._queue.put(result, flight.on_wire))
 
     def _finished(self, flight: _Flight, fut: asyncio.Future[SendResult | str]) -> None:

@@ -49,6 +49,7 @@ __all__ = [
     "describe_code",
     "error_class",
     "retry_scope",
+    "status_error",
 ]
 
 
@@ -194,7 +195,7 @@ RetryScope = Literal["never", "request", "account", "recipient"]
 
 
 # One table: code -> (class, retry scope, short meaning). Retry guidance is derived from Meta's
-# "possible solutions" text as quoted in FACTS §2.3.
+# "possible solutions" text on its error-codes page (docs/limits.md, "Errors").
 _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     0: (AuthError, "never", "could not authenticate the app user"),
     1: (ServerError, "never", "invalid request or possible server error"),
@@ -238,6 +239,7 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131055: (ApiError, "never", "method not allowed"),
     131056: (RateLimited, "recipient", "pair rate limit: too many messages to this recipient"),
     131057: (ServerError, "request", "account in maintenance mode"),
+    131059: (ApiError, "never", "the paging cursor is no longer valid: list again without it"),
     # docs/limits.md: send it through the Marketing Messages API (Template(..., marketing=True)) instead.
     131063: (TemplateError, "never", "marketing templates disabled for Cloud API"),
     131064: (RateLimited, "never", "messaging limit reached after template classification violations"),
@@ -305,6 +307,25 @@ def retry_scope(code: int | None, http_status: int, is_transient: bool | None = 
             return "request"
         return "never"
     return "request" if http_status >= 500 else "never"
+
+
+def status_error(status: object) -> ApiError:
+    """The error a ``failed`` status webhook stands for, typed by its code through the one code table.
+
+    ``status`` is a [`Status`][wa_async.webhooks.Status] (anything with ``id`` and ``errors``, each error with
+    ``code``, ``title``, ``message``, ``details``). The send itself was answered 200; the failure came later.
+    """
+    errors = getattr(status, "errors", None) or ()
+    first = errors[0] if errors else None
+    code = getattr(first, "code", None)
+    message = getattr(first, "title", None) or getattr(first, "message", None) or getattr(first, "details", None)
+    return error_class(code, 200)(
+        message or f"message {getattr(status, 'id', '?')} failed (status webhook)",
+        http_status=200,
+        code=code,
+        details=getattr(first, "details", None),
+        request=status,
+    )
 
 
 def describe_code(code: int | None) -> str | None:
