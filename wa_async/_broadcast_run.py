@@ -342,7 +342,8 @@ class Run:
         state: RowState
         status: OutcomeStatus
         if isinstance(exc, (AuthError, LimiterUnavailable)) or (isinstance(exc, ApiError) and code in _STOP_CODES):
-            # Not this message's fault (a bad token, the shared limiter gone): it stays pending; the job stops.
+            # Not this message's fault (a bad token, the shared limiter gone, a marketing template still syncing):
+            # it stays pending; the job stops.
             state, status = "pending", "failed"
             if self.fatal is None:
                 self.fatal = exc
