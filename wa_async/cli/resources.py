@@ -10,13 +10,9 @@ import argparse
 import mimetypes
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-
-import msgspec
-from rich.console import Console
-from rich.table import Table
 
 from .._client import Client
 from ..maton import CTRL_URL, Connections
@@ -29,12 +25,15 @@ from ..resources import (
     QuickReplyButton,
     UrlButton,
 )
-from ._common import UsageError, add_target_arguments, client_from_args, run_async
+from ._common import UsageError, run_async
 from ._transfer import SHOW_PROGRESS_FROM, Transfer
+from ._verbs import group as _group
+from ._verbs import print_json as _print_json
+from ._verbs import print_rows as _print_rows
+from ._verbs import verb as _verb
+from ._verbs import with_client as _with_client
 
 __all__ = ["register"]
-
-_Handler = Callable[[argparse.Namespace], int]
 
 
 def register(subparsers: Any) -> None:
@@ -44,70 +43,6 @@ def register(subparsers: Any) -> None:
     _numbers(subparsers)
     _profile(subparsers)
     _connections(subparsers)
-
-
-def _group(subparsers: Any, name: str, help_text: str) -> Any:
-    parser = subparsers.add_parser(name, help=help_text, description=help_text)
-    return parser.add_subparsers(dest="verb", metavar="VERB", required=True)
-
-
-def _verb(verbs: Any, name: str, help_text: str, func: _Handler, *, target: bool = True) -> argparse.ArgumentParser:
-    p: argparse.ArgumentParser = verbs.add_parser(name, help=help_text, description=help_text)
-    if target:
-        add_target_arguments(p)
-    p.set_defaults(func=func)
-    return p
-
-
-def _with_client(
-    args: argparse.Namespace, body: Callable[[Client], Awaitable[int]], *, phone: bool = True, waba: bool = False
-) -> int:
-    async def run() -> int:
-        client = client_from_args(args, need_phone=phone, windows=False)
-        if waba and not client.waba_id:
-            raise UsageError("no WhatsApp Business Account id: pass --waba-id or set WA_WABA_ID")
-        async with client:
-            return await body(client)
-
-    return run_async(run)
-
-
-# --- output ---------------------------------------------------------------------------------------------------
-
-
-def _plain(obj: Any) -> Any:
-    """A struct as JSON-ready builtins, without the fields Meta did not return."""
-    data = msgspec.to_builtins(obj)
-    if isinstance(data, dict):
-        return {k: v for k, v in data.items() if v not in (None, [], {})}
-    return data
-
-
-def _print_json(obj: Any) -> None:
-    print(msgspec.json.format(msgspec.json.encode(_plain(obj)), indent=2).decode())
-
-
-def _print_rows(rows: Iterable[Any], columns: Sequence[str], as_json: bool, title: str) -> int:
-    items = [_plain(r) for r in rows]
-    if as_json:
-        for item in items:
-            print(msgspec.json.encode(item).decode())
-        return 0
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for item in items:
-        table.add_row(*(_cell(item.get(c)) for c in columns))
-    Console(highlight=False).print(table)
-    return 0
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return msgspec.json.encode(value).decode()
-    return str(value)
 
 
 # --- media ----------------------------------------------------------------------------------------------------
