@@ -231,7 +231,18 @@ class Client(Shortcuts):
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open the transport and start the workers (also done by ``async with`` and on first use)."""
+        """Open the transport and start the workers (also done by ``async with`` and on first use).
+
+        A rate-limited client also opens a few connections first, so that its first requests do not leave late
+        (while a connection is being opened) after the limiter granted their slots.
+        """
+        if self._state is _State.UNOPENED:
+            self._open()
+            warm = getattr(self.transport, "warm", None)
+            rate = self.rate_limit or getattr(self.limiter, "rate", None)
+            if warm is not None and rate and type(self.limiter) is not UnlimitedLimiter:
+                await warm(f"{self.base_url}/", min(self._queue.worker_count, max(2, math.ceil(rate / 10))))
+            return
         self._open()
 
     def _open(self) -> None:

@@ -1,8 +1,7 @@
 """The exception hierarchy and the one table that maps Graph error codes to classes.
 
-::
-
-    WhatsAppError
+```text
+WhatsAppError
     ├── ValidationError            bad input, caught locally; nothing was sent
     ├── QueueFull
     ├── ClientClosed
@@ -18,9 +17,10 @@
         ├── MediaError
         ├── NotFound
         └── ServerError
+```
 
 Meta says to build error handling "around error codes instead of subcodes or HTTP response status codes"
-(FACTS §2.1), so :func:`error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
+(docs/limits.md), so `error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
 error body came back.
 """
 
@@ -112,7 +112,7 @@ class DeliveryUnknown(TransportError):
 class ApiError(WhatsAppError):
     """Meta or the gateway answered with an error.
 
-    Attributes mirror Graph's error JSON (FACTS §2.1): ``code``, ``subcode``, ``message``, ``type``,
+    Attributes mirror Graph's error JSON (docs/limits.md): ``code``, ``subcode``, ``message``, ``type``,
     ``details`` (``error_data.details``), ``fbtrace_id``, ``is_transient``; plus ``http_status``,
     ``retry_after`` (seconds, from ``Retry-After`` or the usage header) and ``request`` (what was sent).
     """
@@ -156,7 +156,7 @@ class ApiError(WhatsAppError):
 
     @property
     def retry_scope(self) -> RetryScope:
-        """Whether retrying can help, and what must wait: see :func:`retry_scope`."""
+        """Whether retrying can help, and what must wait: ``never``, ``request``, ``account`` or ``recipient``."""
         return retry_scope(self.code, self.http_status, self.is_transient)
 
 
@@ -277,7 +277,7 @@ def error_class(code: int | None, http_status: int, subcode: int | None = None) 
 
 
 def retry_scope(code: int | None, http_status: int, is_transient: bool | None = None) -> RetryScope:
-    """Whether an error answer is worth retrying, and what waits (see :data:`RetryScope`).
+    """Whether an error answer is worth retrying, and what waits (a ``RetryScope``).
 
     The request was answered, so Meta did not accept the message: retrying cannot send it twice.
     """

@@ -26,6 +26,7 @@ from typing import IO, Any, NamedTuple, Protocol, runtime_checkable
 import aiohttp
 import msgspec
 from aiohttp import payload
+from yarl import URL
 
 from ._errors import DeliveryUnknown, TransportError, ValidationError
 
@@ -163,8 +164,6 @@ class Transport(Protocol):
 
 def check_base_url(base_url: str) -> str:
     """The base URL without a trailing slash; ``ValidationError`` unless it is an absolute http(s) URL."""
-    from yarl import URL
-
     text = str(base_url).strip().rstrip("/")
     try:
         url = URL(text)
@@ -266,6 +265,29 @@ class AiohttpTransport:
                 return Response(resp.status, resp.headers, await resp.read(), sent_at)
         except (aiohttp.ClientError, OSError, TimeoutError) as e:
             raise _translate(e, request.url) from e
+
+    async def warm(self, url: str, count: int) -> int:
+        """Open up to ``count`` connections to ``url``'s host ahead of the first requests; return how many.
+
+        A request that has to open its connection (TCP, TLS) leaves late after the rate limiter granted it;
+        opening them before any slot is taken keeps the first requests on schedule. Best effort: a failure here
+        is left for the first request to report.
+        """
+        session = self._open_session()
+        connector = session.connector
+        if connector is None or count < 1:
+            return 0
+        try:
+            probe = aiohttp.ClientRequest("GET", URL(url), loop=asyncio.get_running_loop())
+            opened = await asyncio.gather(
+                *(connector.connect(probe, [], self._timeout) for _ in range(count)), return_exceptions=True
+            )
+        except Exception:  # an aiohttp that builds requests differently: simply do not warm up
+            return 0
+        ready = [c for c in opened if not isinstance(c, BaseException)]
+        for connection in ready:
+            connection.release()
+        return len(ready)
 
     @contextlib.asynccontextmanager
     async def stream(self, request: HttpRequest, *, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[StreamedResponse]:

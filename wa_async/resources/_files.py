@@ -58,7 +58,7 @@ def check_media(mime_type: str, size: int, head: bytes = b"") -> None:
     base = mime_type.split(";", 1)[0].strip().lower()
     if base not in MEDIA_LIMITS:
         raise ValidationError(
-            "mime_type", f"{mime_type!r} is not a media type WhatsApp accepts (see FACTS §4: "
+            "mime_type", f"{mime_type!r} is not a media type WhatsApp accepts (it takes "
             f"{', '.join(sorted(MEDIA_LIMITS))})",
         )  # fmt: skip
     kind, limit = MEDIA_LIMITS[base]
