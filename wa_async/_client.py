@@ -239,7 +239,8 @@ class Client(Shortcuts):
         if self._state is _State.UNOPENED:
             self._open()
             warm = getattr(self.transport, "warm", None)
-            rate = self.rate_limit or getattr(self.limiter, "rate", None)
+            limit = self.rate_limit if self.rate_limit != "auto" else None
+            rate = limit or getattr(self.limiter, "rate", None)
             if warm is not None and rate and type(self.limiter) is not UnlimitedLimiter:
                 await warm(f"{self.base_url}/", min(self._queue.worker_count, max(2, math.ceil(rate / 10))))
             return

@@ -52,10 +52,19 @@ def with_client(
 
 
 def plain(obj: Any) -> Any:
-    """A struct as JSON-ready builtins, without the fields Meta did not return."""
-    data = msgspec.to_builtins(obj)
+    """A struct as JSON-ready builtins, without the fields Meta did not return (None at any depth; empty lists
+    and objects at the top)."""
+    data = _without_none(msgspec.to_builtins(obj))
     if isinstance(data, dict):
-        return {k: v for k, v in data.items() if v not in (None, [], {})}
+        return {k: v for k, v in data.items() if v not in ([], {})}
+    return data
+
+
+def _without_none(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _without_none(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_without_none(v) for v in data]
     return data
 
 

@@ -216,6 +216,19 @@ def _numbers(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p = _verb(verbs, "get", "print this phone number (--phone-number-id) as JSON", _numbers_get)
     p.add_argument("--fields", help="comma-separated fields (default: Meta's)")
+    _verb(verbs, "throughput", "print the number's throughput level (STANDARD: 80 messages/second)", _numbers_level)
+    p = _verb(verbs, "request-code", "have Meta send a verification code to the number", _numbers_request_code)
+    p.add_argument("--method", default="SMS", type=str.upper, choices=["SMS", "VOICE"], help="SMS (default) or VOICE")
+    p.add_argument("--language", default="en_US", help="the code message's language (default en_US)")
+    p = _verb(verbs, "verify-code", "verify the number with the code it received", _numbers_verify_code)
+    p.add_argument("code", metavar="CODE")
+    p = _verb(verbs, "register", "register the number with the Cloud API", _numbers_register)
+    p.add_argument("pin", metavar="PIN", help="the two-step verification PIN (6 digits; set if the number has none)")
+    p.add_argument("--region", metavar="CC", help="Local Storage: keep data at rest in this country (e.g. DE)")
+    _verb(verbs, "deregister", "deregister the number from the Cloud API", _numbers_deregister)
+    p = _verb(verbs, "settings", "print the number's settings (calling, encryption, storage) as JSON",
+              _numbers_settings)  # fmt: skip
+    p.add_argument("--sip-credentials", action="store_true", help="include the SIP passwords")
 
 
 def _numbers_list(args: argparse.Namespace) -> int:
@@ -230,6 +243,57 @@ def _numbers_list(args: argparse.Namespace) -> int:
 def _numbers_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         _print_json(await client.phone_numbers.get(fields=args.fields))
+        return 0
+
+    return _with_client(args, body)
+
+
+def _numbers_level(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        print(await client.phone_numbers.throughput() or "unknown")
+        return 0
+
+    return _with_client(args, body)
+
+
+def _done(ok: bool, yes: str, no: str) -> int:
+    print(yes if ok else no)
+    return 0 if ok else 1
+
+
+def _numbers_request_code(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        ok = await client.phone_numbers.request_code(args.method, args.language)
+        return _done(ok, f"code sent by {args.method}", "not sent")
+
+    return _with_client(args, body)
+
+
+def _numbers_verify_code(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        return _done(await client.phone_numbers.verify_code(args.code), "verified", "not verified")
+
+    return _with_client(args, body)
+
+
+def _numbers_register(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        ok = await client.phone_numbers.register(args.pin, data_localization_region=args.region)
+        return _done(ok, "registered", "not registered")
+
+    return _with_client(args, body)
+
+
+def _numbers_deregister(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        return _done(await client.phone_numbers.deregister(), "deregistered", "not deregistered")
+
+    return _with_client(args, body)
+
+
+def _numbers_settings(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        _print_json(await client.phone_numbers.settings(include_sip_credentials=args.sip_credentials))
         return 0
 
     return _with_client(args, body)
