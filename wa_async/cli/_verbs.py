@@ -96,7 +96,7 @@ def partial(result: Any, failed: Sequence[Any], what: str, key: Callable[[Any], 
         return 0
     first = failed[0].errors[0] if failed[0].errors else None
     why = f" (first: {key(failed[0])}: code {first.code}, {first.message})" if first is not None else ""
-    return fail(f"{len(failed)} {what} failed{why}")
+    return fail(f"{len(failed)} {what}{why}")
 
 
 def _cell(value: Any) -> str:
