@@ -126,9 +126,6 @@ async def test_close_cancel_mid_run_fails_the_rest_and_loses_nothing() -> None:
         for msg, result in zip(messages, results, strict=True):
             if isinstance(result, wa.ClientClosed):
                 assert msg.to not in accepted_to
-        requests = emu.stats.requests
-        await asyncio.sleep(0.2)
-        assert emu.stats.requests == requests
     assert client.closed
     assert client.pending == 0  # queued + in flight: nothing is either once close() returned
 

@@ -49,6 +49,7 @@ __all__ = [
     "describe_code",
     "error_class",
     "retry_scope",
+    "status_error",
 ]
 
 
@@ -237,6 +238,7 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131055: (ApiError, "never", "method not allowed"),
     131056: (RateLimited, "recipient", "pair rate limit: too many messages to this recipient"),
     131057: (ServerError, "request", "account in maintenance mode"),
+    131059: (ApiError, "never", "the paging cursor is no longer valid: list again without it"),
     131063: (TemplateError, "never", "marketing templates disabled for Cloud API"),
     131064: (RateLimited, "never", "messaging limit reached after template classification violations"),
     133004: (ServerError, "request", "server temporarily unavailable"),
@@ -297,6 +299,25 @@ def retry_scope(code: int | None, http_status: int, is_transient: bool | None = 
             return "request"
         return "never"
     return "request" if http_status >= 500 else "never"
+
+
+def status_error(status: object) -> ApiError:
+    """The error a ``failed`` status webhook stands for, typed by its code through the one code table.
+
+    ``status`` is a [`Status`][wa_async.webhooks.Status] (anything with ``id`` and ``errors``, each error with
+    ``code``, ``title``, ``message``, ``details``). The send itself was answered 200; the failure came later.
+    """
+    errors = getattr(status, "errors", None) or ()
+    first = errors[0] if errors else None
+    code = getattr(first, "code", None)
+    message = getattr(first, "title", None) or getattr(first, "message", None) or getattr(first, "details", None)
+    return error_class(code, 200)(
+        message or f"message {getattr(status, 'id', '?')} failed (status webhook)",
+        http_status=200,
+        code=code,
+        details=getattr(first, "details", None),
+        request=status,
+    )
 
 
 def describe_code(code: int | None) -> str | None:

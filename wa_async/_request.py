@@ -42,7 +42,7 @@ Body = bytes | Multipart | None
 class Request(Generic[T]):
     """One API call. ``path`` is relative to ``{base_url}/{api_version}/``, or an absolute ``http(s)://`` URL.
 
-    Subclasses set ``result`` (a msgspec type the answer decodes into) or override :meth:`decode`.
+    Subclasses set ``result`` (a msgspec type the answer decodes into) or override `decode()`.
     GET, HEAD and DELETE are idempotent: they are retried even when the outcome of a try is unknown.
     """
 
@@ -111,7 +111,7 @@ class Success(msgspec.Struct):
 
 
 def decode_json(response: Response, result: Any, request: object) -> Any:
-    """Decode a 2xx answer into ``result``; an answer that does not fit is an :class:`ApiError`."""
+    """Decode a 2xx answer into ``result``; an answer that does not fit is an [`ApiError`][wa_async.ApiError]."""
     try:
         return msgspec.json.decode(response.body, type=result)
     except (msgspec.DecodeError, msgspec.ValidationError) as e:

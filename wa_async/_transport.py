@@ -1,4 +1,4 @@
-"""The one seam to the network: the :class:`Transport` protocol, the aiohttp transport, and a mock one.
+"""The one seam to the network: the [`Transport`][wa_async.Transport] protocol, the aiohttp transport, and a mock one.
 
 A transport sends an [`HttpRequest`][wa_async.HttpRequest] and returns the raw [`Response`][wa_async.Response]
 (or streams its body); it knows nothing of Graph's error bodies or of retries. aiohttp's exceptions are translated
@@ -189,7 +189,7 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 class AiohttpTransport:
-    """Sends through one pooled ``aiohttp.ClientSession``, created in the running loop by :meth:`open` (or
+    """Sends through one pooled ``aiohttp.ClientSession``, created in the running loop by `open()` (or
     borrowed with ``session=``, which it then leaves open).
 
     ``timeout`` bounds each phase on its own: getting a connection (a connect that never completes is a
@@ -294,7 +294,7 @@ class AiohttpTransport:
         """Send a body-less request and yield the answer with its body as an async iterator of chunks.
 
         The connection is released when the block ends, read to the end or not; a failure while the chunks are
-        read is translated as in :meth:`send`.
+        read is translated as in `send()`.
         """
         session = self._open_session()
         url = request.url
