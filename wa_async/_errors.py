@@ -195,7 +195,7 @@ RetryScope = Literal["never", "request", "account", "recipient"]
 
 
 # One table: code -> (class, retry scope, short meaning). Retry guidance is derived from Meta's
-# "possible solutions" text as quoted in FACTS §2.3.
+# "possible solutions" text on its error-codes page (docs/limits.md, "Errors").
 _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     0: (AuthError, "never", "could not authenticate the app user"),
     1: (ServerError, "never", "invalid request or possible server error"),
