@@ -100,7 +100,8 @@ async def test_list_stops_when_the_cursor_repeats(client: wa.Client) -> None:
     with aioresponses() as mock:
         mock.get(LIST, payload=page, repeat=True)
         items = await collect(Templates(client).list())
-    assert len(items) == 10 and len(queries(mock)) == 2
+    # The repeated page's templates are the same ones (same ids): follow_pages yields each once.
+    assert len(items) == 5 and len(queries(mock)) == 2
 
 
 async def test_create_sends_typed_components_and_decodes_the_answer(client: wa.Client) -> None:
