@@ -102,12 +102,35 @@ async def test_against_the_emulator() -> None:
         assert [u async for u in client.blocked.list()] == []
 
 
-async def test_a_list_that_changes_while_paging_answers_139102() -> None:
-    async with emulated() as (_, client):
+async def test_a_list_that_changes_while_paging_starts_again_on_139102() -> None:
+    async with emulated() as (emu, client):
         assert (await client.blocked.block(["US.1111111111111111111", "US.2222222222222222222"])).ok
         pages = client.blocked.list(limit=1)
         assert (await anext(pages)).user_id == "US.1111111111111111111"
         await client.blocked.unblock("US.1111111111111111111")
-        with pytest.raises(wa.ApiError) as caught:
-            await anext(pages)
-        assert caught.value.code == 139102
+        # The emulator answers the stale cursor 139102, as Meta does; the walk lists again from the start.
+        assert [u.user_id async for u in pages] == ["US.2222222222222222222"]
+
+
+async def test_a_list_that_changed_while_paging_is_listed_again_without_repeats() -> None:
+    """Meta answers 139102 when the block list changed under a cursor: list again from the first page."""
+    import json as _json
+
+    calls: list[dict[str, str]] = []
+
+    def page(users: list[str], after: str | None) -> wa.Response:
+        paging = {"cursors": {"after": after}, "next": "https://graph.facebook.com/next"} if after else {}
+        data = [{"messaging_product": "whatsapp", "wa_id": u, "user_id": f"US.{u}"} for u in users]
+        return wa.Response(200, {}, _json.dumps({"data": data, "paging": paging}).encode())
+
+    def answer(request: wa.HttpRequest) -> wa.Response:
+        params = dict(request.params or {})
+        calls.append(params)
+        if params.get("after") == "B" and len(calls) == 2:
+            return wa.Response(400, {}, b'{"error": {"message": "(#139102) List changed", "code": 139102}}')
+        return page(["1", "2"], "B") if "after" not in params else page(["3"], None)
+
+    async with wa.Client.graph("1", access_token="t", transport=wa.MockTransport(answer)) as client:
+        users = [u.wa_id async for u in client.blocked.list()]
+    assert users == ["1", "2", "3"]
+    assert [c.get("after") for c in calls] == [None, "B", None, "B"]

@@ -187,12 +187,13 @@ class Blocked:
 
     async def list(self, *, limit: int | None = None) -> AsyncIterator[BlockedUser]:
         """Every blocked user, following the paging cursors (``limit``: the page size). If the list changes
-        while paging, Meta answers 139102: list again from the start."""
+        while paging, Meta answers 139102: the walk starts again from the first page, once, without yielding a
+        user twice."""
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             raise ValidationError("limit", f"{limit!r}: the page size must be a positive integer")
         params = {"limit": str(limit)} if limit else {}
         pnid = self._api.phone_number_id
-        async for item in follow_pages(self._api, lambda p: ListBlocked(pnid, p), params):
+        async for item in follow_pages(self._api, lambda p: ListBlocked(pnid, p), params, key=_user_key):
             if item.block_users:
                 for user in item.block_users:
                     yield BlockedUser(wa_id=user.wa_id, user_id=user.user_id)
@@ -216,3 +217,7 @@ def _result(outcome: _Outcome | None) -> BlockResult:
         return BlockResult()
     return BlockResult(done=[*outcome.added_users, *outcome.removed_users], failed=outcome.failed_users)
 
+
+def _user_key(item: _ListItem) -> object:
+    nested = tuple((u.wa_id, u.user_id) for u in item.block_users or ())
+    return (item.wa_id, item.user_id, nested)
