@@ -103,7 +103,7 @@ async def test_against_the_emulator() -> None:
 
 
 async def test_a_list_that_changes_while_paging_starts_again_on_139102() -> None:
-    async with emulated() as (emu, client):
+    async with emulated() as (_, client):
         assert (await client.blocked.block(["US.1111111111111111111", "US.2222222222222222222"])).ok
         pages = client.blocked.list(limit=1)
         assert (await anext(pages)).user_id == "US.1111111111111111111"
