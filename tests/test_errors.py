@@ -129,3 +129,22 @@ def test_validation_error_names_field_and_limit() -> None:
     assert err.field == "body" and err.limit == 4096
     assert str(err).startswith("body: ")
     assert isinstance(err, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("code", "cls", "scope"),
+    [
+        (803, E.NotFound, "never"),
+        (131041, E.NotFound, "never"),
+        (131208, E.RateLimited, "request"),  # one group throttled: that request waits, not the account
+        (133016, E.RateLimited, "never"),  # register/deregister blocked for 72 hours: no retry helps
+        (138006, E.RecipientError, "never"),
+        (139103, E.ServerError, "request"),
+        (139102, E.ApiError, "never"),  # the paged walk restarts itself (resources/_paging.py)
+        (147005, E.ApiError, "never"),
+    ],
+)
+def test_account_management_codes(code: int, cls: type, scope: str) -> None:
+    assert E.error_class(code, 400) is cls
+    assert E.retry_scope(code, 400) == scope
+    assert E.describe_code(code)
