@@ -27,7 +27,6 @@ from ._broadcast import (
     legacy_message_key,
     message_key,
 )
-from ._client import Client
 from ._errors import (
     ApiError,
     AuthError,
@@ -41,7 +40,7 @@ from ._errors import (
 from ._journal import Claim, JournalError, JournalStore, RowState
 from ._messages import Template
 from ._redis_limiter import LimiterUnavailable
-from ._request import SendMessageResult, SendResult
+from ._request import SendResult
 
 if TYPE_CHECKING:
     from ._opt_outs import OptOuts
@@ -303,14 +302,11 @@ class Run:
 
     async def _queue(self, msg: _Message, flight: _Flight) -> asyncio.Future[SendResult | str]:
         """Queue the message on the client; a template's future gives Meta's whole answer (its ``message_status``),
-        any other message's the wamid (``Client.submit()``, as for another client, such as a test's fake)."""
+        any other message's the wamid (``submit()``, as for another client, such as a test's fake)."""
         client = self.client
-        if not isinstance(client, Client) or not isinstance(msg, Template):
-            return cast("asyncio.Future[SendResult | str]", await client.submit(msg, on_wire=flight.on_wire))
-        # A template has no customer-service window to check: the client open is all submit() would see to.
-        await client.start()
-        result = SendMessageResult(msg, client.phone_number_id)
-        return cast("asyncio.Future[SendResult | str]", await client._queue.put(result, flight.on_wire))
+        if isinstance(msg, Template) and hasattr(client, "submit_result"):
+            return cast("asyncio.Future[SendResult | str]", await client.submit_result(msg, on_wire=flight.on_wire))
+        return cast("asyncio.Future[SendResult | str]", await client.submit(msg, on_wire=flight.on_wire))
 
     def _finished(self, flight: _Flight, fut: asyncio.Future[SendResult | str]) -> None:
         self._pending.pop(fut, None)

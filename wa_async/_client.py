@@ -317,9 +317,7 @@ class Client(Shortcuts):
     async def send_result(self, msg: Message) -> SendResult:
         """Send a message and return Meta's whole answer: the wamid, the template pacing status
         (``message_status``) and whom the recipient resolved to (``wa_id``, ``user_id``)."""
-        if self._prepared(msg) is None:
-            await self._message(msg)  # the checks that need awaiting, and the client started
-        return await (await self._queue.put(SendMessageResult(msg, self.phone_number_id)))
+        return await (await self.submit_result(msg))
 
     async def submit(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
         """Queue a message, waiting for room; return a future that resolves to its wamid.
@@ -327,6 +325,13 @@ class Client(Shortcuts):
         ``on_wire`` (advanced) is awaited once, just before the message first goes on the wire.
         """
         return await self._queue.put(self._prepared(msg) or await self._message(msg), on_wire)
+
+    async def submit_result(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[SendResult]:
+        """As [`submit`][wa_async.Client.submit], with a future that resolves to Meta's whole answer (a
+        [`SendResult`][wa_async.SendResult]: the wamid, the template pacing ``message_status``, the recipient)."""
+        if self._prepared(msg) is None:
+            await self._message(msg)  # the checks that need awaiting, and the client started
+        return await self._queue.put(SendMessageResult(msg, self.phone_number_id), on_wire)
 
     def submit_nowait(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
         """Queue a message or raise [`QueueFull`][wa_async.QueueFull] at once; return its future."""
