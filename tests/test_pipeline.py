@@ -283,3 +283,28 @@ async def test_fail_queued_fails_what_is_queued_without_sending_it() -> None:
     for future in queued:
         assert isinstance(future.exception(), wa.AuthError)
     assert len(mock.requests) == 1
+
+
+async def test_a_rate_limited_client_opens_its_connections_before_the_first_slot() -> None:
+    async with wa.Emulator() as emu:
+        client = wa.Client.maton(emu.phone_number_id, api_key="test", base_url=emu.gateway_url)
+        async with client:
+            session = client.transport._session  # type: ignore[attr-defined]
+            pooled = sum(len(conns) for conns in session.connector._conns.values())
+            assert pooled >= 2  # opened at start, before any request took a slot
+            assert emu.stats.requests == 0  # and no request was spent on it
+            await client.send(wa.Text("15551234567", "hi"))
+        unlimited = wa.Client.maton(emu.phone_number_id, api_key="test", base_url=emu.gateway_url, rate_limit=None)
+        async with unlimited:
+            assert not unlimited.transport._session.connector._conns  # type: ignore[attr-defined]
+
+
+async def test_submit_result_resolves_to_the_whole_answer() -> None:
+    body = b'{"contacts": [{"input": "+15551234567", "wa_id": "15551234567"}], ' \
+           b'"messages": [{"id": "wamid.A", "message_status": "held_for_quality_assessment"}]}'
+    mock = wa.MockTransport(lambda request: wa.Response(200, {}, body))
+    async with wa.Client.graph("123", access_token="t", transport=mock) as client:
+        future = await client.submit_result(wa.Template("15551234567", "promo"))
+        result = await future
+    assert (result.wamid, result.message_status, result.wa_id) == ("wamid.A", "held_for_quality_assessment",
+                                                                   "15551234567")  # fmt: skip

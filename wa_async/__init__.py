@@ -1,11 +1,11 @@
 """wa_async: a fast, correct asyncio client for the WhatsApp Business Cloud API.
 
-::
+```python
+import wa_async as wa
 
-    import wa_async as wa
-
-    async with wa.Client.maton(phone_number_id) as client:      # MATON_API_KEY from the environment
-        wamid = await client.send(wa.Text("15551234567", "Hello"))
+async with wa.Client.maton(phone_number_id) as client:      # MATON_API_KEY from the environment
+    wamid = await client.send(wa.Text("15551234567", "Hello"))
+```
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ from ._messages import (
     VideoParam,
     VoiceCall,
 )
+from ._opt_outs import OptOuts, OptOutsError
 from ._options import DEFAULT_API_VERSION, ClientOptions
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
 from ._request import ApiCall, Request, SendMessage, SendMessageResult, SendResult
@@ -114,7 +115,37 @@ from ._transport import (
     StreamedResponse,
     Transport,
 )
-from .resources import BusinessProfile, ChecksumMismatch, MediaInfo, PhoneNumber, TemplateInfo
+from .resources import (
+    BlockedUser,
+    BlockResult,
+    BusinessProfile,
+    BusinessPublicKey,
+    CallHours,
+    CallingSettings,
+    CallPermissions,
+    ChecksumMismatch,
+    FlowCreated,
+    FlowInfo,
+    FlowJsonUpload,
+    FlowPreview,
+    FlowValidationError,
+    GroupInfo,
+    GroupSummary,
+    Holiday,
+    JoinRequest,
+    JoinRequestsResult,
+    MediaInfo,
+    OperatingHours,
+    ParticipantsResult,
+    PhoneNumber,
+    PhoneNumberSettings,
+    QrCode,
+    SubscribedApp,
+    TemplateInfo,
+    ThroughputLimiter,
+    Username,
+    WebhookConfiguration,
+)
 
 if TYPE_CHECKING:
     from . import emulator, errors, flows, maton, messages, webhooks
@@ -158,12 +189,18 @@ __all__ = [
     "ApiError",
     "Audio",
     "AuthError",
+    "BlockResult",
+    "BlockedUser",
     "BodyParams",
     "BroadcastReport",
     "BusinessProfile",
+    "BusinessPublicKey",
     "ButtonParams",
     "Buttons",
+    "CallHours",
     "CallPermissionRequest",
+    "CallPermissions",
+    "CallingSettings",
     "Carousel",
     "CarouselCard",
     "CarouselParams",
@@ -189,11 +226,21 @@ __all__ = [
     "FilePart",
     "FileSource",
     "Flow",
+    "FlowCreated",
+    "FlowInfo",
+    "FlowJsonUpload",
+    "FlowPreview",
+    "FlowValidationError",
     "Group",
+    "GroupInfo",
+    "GroupSummary",
     "HeaderParams",
+    "Holiday",
     "HttpRequest",
     "Image",
     "ImageParam",
+    "JoinRequest",
+    "JoinRequestsResult",
     "Journal",
     "JournalError",
     "JournalStore",
@@ -212,21 +259,27 @@ __all__ = [
     "Multipart",
     "Name",
     "NotFound",
+    "OperatingHours",
+    "OptOuts",
+    "OptOutsError",
     "OrderAmount",
     "OrderDetails",
     "OrderItem",
     "OrderStatus",
     "Org",
     "Outcome",
+    "ParticipantsResult",
     "PayloadParam",
     "Phone",
     "PhoneNumber",
+    "PhoneNumberSettings",
     "PostgresJournal",
     "Product",
     "ProductCard",
     "ProductList",
     "ProductParam",
     "ProductSection",
+    "QrCode",
     "QueueFull",
     "RateLimited",
     "Reaction",
@@ -247,20 +300,24 @@ __all__ = [
     "SharedJournalStore",
     "Sticker",
     "StreamedResponse",
+    "SubscribedApp",
     "Template",
     "TemplateError",
     "TemplateInfo",
     "Text",
     "TextParam",
+    "ThroughputLimiter",
     "Transport",
     "TransportError",
     "TtlParam",
     "UnlimitedLimiter",
     "Url",
+    "Username",
     "ValidationError",
     "Video",
     "VideoParam",
     "VoiceCall",
+    "WebhookConfiguration",
     "WebhookError",
     "WhatsAppError",
     "WindowClosed",

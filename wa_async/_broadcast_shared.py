@@ -57,14 +57,16 @@ async def _send_freed(run: Run, journal: SharedJournalStore, messages: Iterable[
         picked = [(key, msg) for key, msg in batch if key in run.taken]
         if not picked:
             continue
-        claims = await journal.reclaim([(key, msg.to) for key, msg in picked])
+        claims = [msgspec.structs.replace(c, duplicate=False)
+                  for c in await journal.reclaim([(key, msg.to) for key, msg in picked])]  # fmt: skip
+        opted_out = await run._opted_out(picked, claims)
         for (key, msg), claim in zip(picked, claims, strict=True):
             if run.fatal is not None:
                 raise run.fatal
             if claim.taken or key not in run.taken:  # still another's, or a repeat of a key sent in this pass
                 continue
             del run.taken[key]
-            await run._dispatch(key, msg, msgspec.structs.replace(claim, duplicate=False))
+            await run._dispatch(key, msg, claim, opted_out)
     await run._drain()
     if run.fatal is not None:
         raise run.fatal

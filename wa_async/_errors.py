@@ -1,8 +1,7 @@
 """The exception hierarchy and the one table that maps Graph error codes to classes.
 
-::
-
-    WhatsAppError
+```text
+WhatsAppError
     ├── ValidationError            bad input, caught locally; nothing was sent
     ├── QueueFull
     ├── ClientClosed
@@ -18,9 +17,10 @@
         ├── MediaError
         ├── NotFound
         └── ServerError
+```
 
 Meta says to build error handling "around error codes instead of subcodes or HTTP response status codes"
-(FACTS §2.1), so :func:`error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
+(docs/limits.md), so `error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
 error body came back.
 """
 
@@ -49,6 +49,7 @@ __all__ = [
     "describe_code",
     "error_class",
     "retry_scope",
+    "status_error",
 ]
 
 
@@ -112,7 +113,7 @@ class DeliveryUnknown(TransportError):
 class ApiError(WhatsAppError):
     """Meta or the gateway answered with an error.
 
-    Attributes mirror Graph's error JSON (FACTS §2.1): ``code``, ``subcode``, ``message``, ``type``,
+    Attributes mirror Graph's error JSON (docs/limits.md): ``code``, ``subcode``, ``message``, ``type``,
     ``details`` (``error_data.details``), ``fbtrace_id``, ``is_transient``; plus ``http_status``,
     ``retry_after`` (seconds, from ``Retry-After`` or the usage header) and ``request`` (what was sent).
     """
@@ -156,7 +157,7 @@ class ApiError(WhatsAppError):
 
     @property
     def retry_scope(self) -> RetryScope:
-        """Whether retrying can help, and what must wait: see :func:`retry_scope`."""
+        """Whether retrying can help, and what must wait: ``never``, ``request``, ``account`` or ``recipient``."""
         return retry_scope(self.code, self.http_status, self.is_transient)
 
 
@@ -194,7 +195,7 @@ RetryScope = Literal["never", "request", "account", "recipient"]
 
 
 # One table: code -> (class, retry scope, short meaning). Retry guidance is derived from Meta's
-# "possible solutions" text as quoted in FACTS §2.3.
+# "possible solutions" text on its error-codes page (docs/limits.md, "Errors").
 _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     0: (AuthError, "never", "could not authenticate the app user"),
     1: (ServerError, "never", "invalid request or possible server error"),
@@ -209,6 +210,7 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     190: (AuthError, "never", "access token has expired or is invalid"),
     200: (AuthError, "never", "permission not granted or removed"),
     368: (AuthError, "never", "temporarily blocked for policy violations"),
+    803: (NotFound, "never", "the object does not exist"),
     613: (RateLimited, "account", "calls to this API exceed its rate limit"),
     80007: (RateLimited, "account", "the WhatsApp Business Account reached its rate limit"),
     130403: (RecipientError, "never", "the business has blocked this user"),
@@ -220,15 +222,18 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131008: (ApiError, "never", "required parameter is missing"),
     131009: (ApiError, "never", "parameter value is not valid"),
     131016: (ServerError, "request", "a service is temporarily unavailable"),
+    131020: (ApiError, "never", "a group needs more than one member"),
     131021: (RecipientError, "never", "recipient cannot be sender"),
     131026: (RecipientError, "never", "message undeliverable"),
     131030: (RecipientError, "never", "recipient phone number not in allowed list"),
     131031: (AuthError, "never", "business account locked"),
     131037: (ApiError, "never", "display name not approved"),
+    131041: (NotFound, "never", "the group does not exist"),
     131042: (ApiError, "never", "business eligibility: payment issue"),
     131045: (ApiError, "never", "phone number registration error"),
     131047: (RecipientError, "never", "more than 24 hours since the recipient last replied: send a template"),
     131048: (RateLimited, "never", "spam rate limit hit: the number is restricted"),
+    # docs/limits.md: 131049 "Doing so will only result in another error" (wait at least 24 h); 131050 "Do not retry".
     131049: (RecipientError, "never", "not delivered to maintain healthy ecosystem engagement"),
     131050: (RecipientError, "never", "user stopped marketing messages"),
     131051: (MediaError, "never", "unsupported message type"),
@@ -237,10 +242,46 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131055: (ApiError, "never", "method not allowed"),
     131056: (RateLimited, "recipient", "pair rate limit: too many messages to this recipient"),
     131057: (ServerError, "request", "account in maintenance mode"),
+    131059: (ApiError, "never", "the paging cursor is no longer valid: list again without it"),
+    # docs/limits.md: send it through the Marketing Messages API (Template(..., marketing=True)) instead.
     131063: (TemplateError, "never", "marketing templates disabled for Cloud API"),
     131064: (RateLimited, "never", "messaging limit reached after template classification violations"),
+    131201: (ApiError, "never", "some participants could not be added or removed"),
+    131202: (ApiError, "never", "already a participant"),
+    131203: (RecipientError, "never", "this user cannot be added to a group"),
+    131204: (ApiError, "never", "too many participants"),
+    131207: (AuthError, "never", "the group is suspended"),
+    131208: (RateLimited, "request", "too many requests for this group"),
+    131209: (MediaError, "never", "the group picture must be square"),
+    131210: (MediaError, "never", "the group picture is too small"),
+    131211: (RateLimited, "never", "the number reached its group-creation limit"),
+    131212: (RecipientError, "never", "not a participant of the group"),
+    131213: (NotFound, "never", "no such join request"),
+    131214: (AuthError, "never", "group creation is disabled for this number"),
+    131215: (AuthError, "never", "this number is not eligible for groups"),
     133004: (ServerError, "request", "server temporarily unavailable"),
+    133005: (AuthError, "never", "the two-step verification PIN does not match"),
     133010: (ApiError, "never", "phone number not registered"),
+    133016: (RateLimited, "never", "too many register/deregister requests: blocked for 72 hours"),
+    # The Marketing Messages API (docs/limits.md). 134101 clears by itself in about 10 minutes: a broadcast stops
+    # on it (rows left pending for the next run) rather than retrying within seconds or failing every row for good.
+    134100: (TemplateError, "never", "the Marketing Messages API sends marketing templates only"),
+    134101: (TemplateError, "never", "template still syncing with the Marketing Messages API: wait about 10 minutes"),
+    134102: (TemplateError, "never", "template unavailable on the Marketing Messages API: check the account's "
+                                     "onboarding (marketing_messages_lite_api_status)"),
+    138000: (AuthError, "never", "calling is not enabled for this number"),
+    138003: (RecipientError, "never", "a call with this user is already ongoing"),
+    138006: (RecipientError, "never", "no approved call permission from this user"),
+    138012: (RateLimited, "never", "the number reached its business-initiated calls limit"),
+    139100: (ApiError, "never", "some users could not be blocked or unblocked"),
+    139101: (ApiError, "never", "the block list is full (64,000 users)"),
+    139102: (ApiError, "never", "the block list changed while it was being listed: list it again"),
+    139103: (ServerError, "request", "internal error while blocking or unblocking"),
+    147001: (ApiError, "never", "the username is not available"),
+    147002: (AuthError, "never", "the account is not eligible for a username"),
+    147003: (ApiError, "never", "no Facebook Page is linked"),
+    147004: (ApiError, "never", "no Instagram account is linked"),
+    147005: (ApiError, "never", "the username is used by another number: send again with force_transfer"),
     2494100: (ServerError, "request", "account in maintenance mode"),
 }
 
@@ -277,7 +318,7 @@ def error_class(code: int | None, http_status: int, subcode: int | None = None) 
 
 
 def retry_scope(code: int | None, http_status: int, is_transient: bool | None = None) -> RetryScope:
-    """Whether an error answer is worth retrying, and what waits (see :data:`RetryScope`).
+    """Whether an error answer is worth retrying, and what waits (a ``RetryScope``).
 
     The request was answered, so Meta did not accept the message: retrying cannot send it twice.
     """
@@ -297,6 +338,25 @@ def retry_scope(code: int | None, http_status: int, is_transient: bool | None = 
             return "request"
         return "never"
     return "request" if http_status >= 500 else "never"
+
+
+def status_error(status: object) -> ApiError:
+    """The error a ``failed`` status webhook stands for, typed by its code through the one code table.
+
+    ``status`` is a [`Status`][wa_async.webhooks.Status] (anything with ``id`` and ``errors``, each error with
+    ``code``, ``title``, ``message``, ``details``). The send itself was answered 200; the failure came later.
+    """
+    errors = getattr(status, "errors", None) or ()
+    first = errors[0] if errors else None
+    code = getattr(first, "code", None)
+    message = getattr(first, "title", None) or getattr(first, "message", None) or getattr(first, "details", None)
+    return error_class(code, 200)(
+        message or f"message {getattr(status, 'id', '?')} failed (status webhook)",
+        http_status=200,
+        code=code,
+        details=getattr(first, "details", None),
+        request=status,
+    )
 
 
 def describe_code(code: int | None) -> str | None:

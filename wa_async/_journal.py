@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, runtime_checkabl
 
 import msgspec
 
-from ._errors import WhatsAppError
+from ._errors import WhatsAppError, status_error
 
 if TYPE_CHECKING:
     from ._journal_sqlite import SqliteFile
@@ -372,16 +372,6 @@ def status_outcome(status: StatusLike) -> tuple[RowState, int | None, str | None
     if status.status in ("sent", "delivered", "read"):
         return "sent", None, None
     if status.status == "failed":
-        code, error = _status_error(status)
-        return "failed", code, error
+        failure = status_error(status)
+        return "failed", failure.code, failure.message
     return None
-
-
-def _status_error(status: StatusLike) -> tuple[int | None, str | None]:
-    errors = getattr(status, "errors", None) or ()
-    if not errors:
-        return None, "failed (status webhook)"
-    first = errors[0]
-    code = getattr(first, "code", None)
-    text = getattr(first, "title", None) or getattr(first, "details", None) or "failed (status webhook)"
-    return code, str(text)

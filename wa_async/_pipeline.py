@@ -7,7 +7,7 @@ request ─► limiter.acquire() ─► transport.send() ─► request.decode()
 ```
 
 [`Pipeline.execute`][wa_async._pipeline.Pipeline.execute] runs that loop in the caller's task (resources, Maton
-calls, inline sends); the outbound queue runs the same steps, :meth:`Pipeline.attempt` and :meth:`Tries.after`, from
+calls, inline sends); the outbound queue runs the same steps, `Pipeline.attempt` and `Pipeline.after`, from
 its workers so that a retry never holds a worker.
 """
 
@@ -192,7 +192,7 @@ class Pipeline:
     ) -> AsyncIterator[StreamedResponse]:
         """Send a body-less request through the limiter; yield its answer with the body in chunks, unbuffered.
 
-        Until the first chunk is in hand every failure goes through the retry policy as in :meth:`execute`; a
+        Until the first chunk is in hand every failure goes through the retry policy as in `execute()`; a
         failure later, while the caller reads, is raised.
         """
         if not self.ready or self.closed:

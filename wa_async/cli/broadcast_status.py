@@ -104,11 +104,11 @@ def _show(out: Console, status: dict[str, Any]) -> None:
     out.print(table)
     if status["workers"]:
         workers = Table(title="workers", show_header=True)
-        for column in ("worker", "host", "pid", "state", "started", *_STATES):
+        for column in ("worker", "host", "pid", "state", *_STATES):  # --json adds when each started
             workers.add_column(column, justify="right" if column in (*_STATES, "pid") else "left")
         for w in status["workers"]:
             c = w["counts"]
-            workers.add_row(w["id"][:8], escape(w["host"]), str(w["pid"]), w["state"], w["started"][11:],
+            workers.add_row(w["id"][:8], escape(w["host"]), str(w["pid"]), w["state"],
                             *(str(c.get(s, 0)) for s in _STATES))  # fmt: skip
         out.print(workers)
     done = sum(counts.get(s, 0) for s in ("sent", "failed", "unknown"))

@@ -1,4 +1,4 @@
-"""The template store: list with cursor paging, create, delete, and the send-time check (FACTS §3.3, §7)."""
+"""The template store: list with cursor paging, create, delete, and the send-time check (docs/limits.md)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from ._ttl import check_ttl
 
 __all__ = ["TemplateStore"]
 
-_NAME = re.compile(r"^[a-z0-9_]+$")  # FACTS §4: lowercase, digits, underscore; at most 512
+_NAME = re.compile(r"^[a-z0-9_]+$")  # docs/limits.md: lowercase, digits, underscore; at most 512
 _CATEGORIES = frozenset({"MARKETING", "UTILITY", "AUTHENTICATION"})
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
-_MAX_TEMPLATES = 250  # FACTS §4 (error 2388019)
+_MAX_TEMPLATES = 250  # docs/limits.md (error 2388019)
 _DEFAULT_FIELDS = ("name", "parameter_format", "components", "language", "status", "category", "id")
 
 _SEED: list[dict[str, Any]] = [
@@ -51,11 +51,12 @@ _SEED: list[dict[str, Any]] = [
 class TemplateStore:
     """Message templates of the emulated WABA (any WABA id in a path shares this one store)."""
 
-    __slots__ = ("_templates", "auto_approve")
+    __slots__ = ("_pacing", "_templates", "auto_approve")
 
     def __init__(self, *, auto_approve: bool = True, seed: bool = True) -> None:
         self.auto_approve = auto_approve
         self._templates: list[dict[str, Any]] = []
+        self._pacing: dict[tuple[str, str], str] = {}
         if seed:
             for spec in _SEED:
                 self.add(**spec)
@@ -106,11 +107,25 @@ class TemplateStore:
                 return template
         return None
 
+    def pace(self, name: str, language: str = "en_US", status: str | None = "held_for_quality_assessment") -> None:
+        """Have Meta pace a template (docs/limits.md): its sends answer ``message_status`` ``status``
+        (``"held_for_quality_assessment"`` or ``"paused"``); ``None`` ends the pacing."""
+        if status is None:
+            self._pacing.pop((name, language), None)
+        elif status not in ("held_for_quality_assessment", "paused", "accepted"):
+            raise ValueError(f"{status!r} is not a message_status Meta paces with")
+        else:
+            self._pacing[(name, language)] = status
+
+    def pacing(self, obj: dict[str, Any]) -> str | None:
+        """The ``message_status`` a send of this ``template`` object answers while Meta paces it, else None."""
+        return self._pacing.get((obj["name"], obj["language"]["code"])) if self._pacing else None
+
     def check_send(self, obj: dict[str, Any]) -> str:
         """Check a ``template`` message object against the store; return the template's category.
 
         132001 when the name does not exist in that language or is not approved; 132000 when the body
-        parameter count differs from the template's placeholders (FACTS §2.3).
+        parameter count differs from the template's placeholders (docs/limits.md).
         """
         name, language = obj["name"], obj["language"]["code"]
         template = self.find(name, language)
@@ -229,6 +244,8 @@ class TemplateStore:
 
 
 def _placeholders(template: dict[str, Any]) -> int:
+    if template["category"] == "AUTHENTICATION":
+        return 1  # Meta writes the body, "*{{1}}* is your verification code.": the code is its one parameter
     for component in template["components"]:
         if component.get("type", "").upper() == "BODY":
             return len(set(_PLACEHOLDER.findall(component.get("text", ""))))
