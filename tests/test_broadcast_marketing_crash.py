@@ -32,6 +32,7 @@ import msgspec
 import pytest
 
 import wa_async as wa
+from wa_async._journal_marks import marks_path, read_marks
 
 N = 1000
 OPTED_OUT = 50
@@ -76,11 +77,14 @@ def get(url: str) -> Any:
 
 
 def journal_states(path: Path) -> dict[str, str]:
+    """Each recipient's state; a row the journal file has pending but its marks file marks is in flight."""
+    marked = read_marks(marks_path(path))
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return dict(conn.execute("SELECT recipient, state FROM rows").fetchall())
+        rows = conn.execute("SELECT row, recipient, state FROM rows").fetchall()
     finally:
         conn.close()
+    return {to: "inflight" if state == "pending" and row in marked else state for row, to, state in rows}
 
 
 class _Sent(msgspec.Struct):

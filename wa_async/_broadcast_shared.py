@@ -2,7 +2,7 @@
 
 Every worker of a shared job reads the same input; a row another worker held when this one reached it is
 ``taken``. When its own rows are done, the worker waits until no other is sending
-(:meth:`~wa_async._journal.SharedJournalStore.wait_for_others`). Rows a stopped worker left free are sent now by
+(`wa_async._journal.SharedJournalStore.wait_for_others`). Rows a stopped worker left free are sent now by
 reading the input again, when it can be read again (a list, a file of recipients; not a generator: then the next
 run sends them). Last, the taken rows' outcomes are read from the journal, so the report covers the whole input.
 """

@@ -36,7 +36,7 @@ def marks_path(journal: Path) -> Path:
 
 
 class MarkFile:
-    """The marks of one journal. :meth:`mark` runs on the event loop; everything else on the writer thread."""
+    """The marks of one journal. `mark` runs on the event loop; everything else on the writer thread."""
 
     __slots__ = ("_chunks", "_fd", "job_id", "path")
 

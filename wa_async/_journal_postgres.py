@@ -1,4 +1,4 @@
-"""A broadcast journal in PostgreSQL that several workers on several hosts share: :class:`PostgresJournal`.
+"""A broadcast journal in PostgreSQL that several workers on several hosts share: `PostgresJournal`.
 
 Every worker given the same URL and job name reads the same input and asks the database for each batch of rows:
 a row goes to the first worker that claims it (``FOR UPDATE SKIP LOCKED``, so two workers never hold one row),
@@ -231,7 +231,7 @@ class PostgresJournal:
 
     @property
     def is_open(self) -> bool:
-        """Whether :meth:`open` was called and :meth:`close` was not."""
+        """Whether `open` was called and `close` was not."""
         return self._conn is not None
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ class PostgresJournal:
     async def begin(self, params: Mapping[str, Any]) -> int:
         """Join the job (creating it on first use) as a new worker; returns this worker's run number.
 
-        The first run records the parameters; a later one with different ones raises :class:`JournalError`.
+        The first run records the parameters; a later one with different ones raises `JournalError`.
         Workers whose lease ran out are reaped (their in-flight rows become ``unknown``).
         """
         await self._end_run()  # a journal kept open across runs: the last one is over
@@ -351,7 +351,7 @@ class PostgresJournal:
         return await self._claim(entries, count_duplicates=True)
 
     async def reclaim(self, entries: Sequence[tuple[str, str]]) -> list[Claim]:
-        """As :meth:`claim`, for input this run has read before: nothing counts as a duplicate."""
+        """As `claim`, for input this run has read before: nothing counts as a duplicate."""
         await self._set_state("running")
         return await self._claim(entries, count_duplicates=False)
 
@@ -474,7 +474,7 @@ class PostgresJournal:
 
     def record(self, row: int, state: RowState, *, wamid: str | None = None, error_code: int | None = None,
                error: str | None = None) -> None:  # fmt: skip
-        """Buffer an outcome; it is written within ``flush_interval`` seconds (or by :meth:`flush`)."""
+        """Buffer an outcome; it is written within ``flush_interval`` seconds (or by `flush`)."""
         self._outcomes.append((row, state, wamid, error_code, error))
 
     async def flush(self) -> None:
@@ -545,7 +545,7 @@ class PostgresJournal:
     async def settle_from_status(self, status: StatusLike) -> bool:
         """Settle an ``unknown`` (or in-flight) row from a status webhook carrying this job's callback data.
 
-        As :meth:`wa_async.Journal.settle_from_status`. Returns whether a row changed.
+        As `wa_async.Journal.settle_from_status`. Returns whether a row changed.
         """
         parsed = parse_callback_data(status.callback_data)
         if parsed is None or self._conn is None:
@@ -615,7 +615,7 @@ class PostgresJournal:
         return {r[0]: int(r[1]) for r in rows}
 
     async def status(self) -> JobStatus:
-        """The job's progress: rows per state, and per worker (host, pid, state, rows). Needs no :meth:`begin`.
+        """The job's progress: rows per state, and per worker (host, pid, state, rows). Needs no `begin`.
 
         Raises:
             JournalError: there is no job of that name.

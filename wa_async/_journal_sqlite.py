@@ -147,7 +147,7 @@ class SqliteFile:
         return out
 
     def _claim_batch(self, entries: list[tuple[str, str]]) -> list[Claim]:
-        """:meth:`claim` in a few statements for the whole batch, the rows passed in and out as JSON.
+        """`claim` in a few statements for the whole batch, the rows passed in and out as JSON.
 
         Each statement lets go of the GIL once, where a statement per row would hand it to the event loop and
         back a few hundred times per batch: that, not SQLite, was most of what the journal cost a busy loop.
@@ -187,7 +187,7 @@ class SqliteFile:
         return out
 
     def _claim_each(self, entries: list[tuple[str, str]]) -> list[Claim]:
-        """:meth:`claim` a statement per row, for a SQLite older than 3.38 (no built-in JSON functions)."""
+        """`claim` a statement per row, for a SQLite older than 3.38 (no built-in JSON functions)."""
         conn = self._connection()
         out: list[Claim] = []
         with _transaction(conn):
