@@ -1,9 +1,10 @@
 """The journal that lets a broadcast job survive a crash: its interface, its rows, and the SQLite journal.
 
 Every message of a job has one row, found by a stable key. A row moves ``pending`` (known, never left) →
-``inflight`` (committed just before its request goes on the wire) → ``sent`` / ``failed``. A run that starts on a
-journal left by a crash turns ``inflight`` rows into ``unknown``: they may have been delivered, and WhatsApp has no
-idempotency key, so they are not sent again unless asked.
+``inflight`` (marked durably just before its request goes on the wire) → ``sent`` / ``failed``. A run that starts
+on a journal left by a crash turns ``inflight`` rows into ``unknown``: they may have been delivered, and WhatsApp
+has no idempotency key, so they are not sent again unless asked. (The SQLite journal keeps its marks in a
+memory-mapped file beside it, ``_journal_marks``, unless ``synchronous="FULL"``.)
 
 The broadcast runner talks to a :class:`JournalStore`: :class:`Journal` (a SQLite file) for one machine, or
 :class:`~wa_async.PostgresJournal` (``_journal_postgres``), a :class:`SharedJournalStore` that several processes on
@@ -96,7 +97,7 @@ class StatusLike(Protocol):
 
 @runtime_checkable
 class JournalStore(Protocol):
-    """What a broadcast needs of a journal; :class:`Journal` (SQLite) is one, a PostgreSQL store can be another.
+    """What a broadcast needs of a journal: :class:`Journal` (SQLite) and ``PostgresJournal`` are two.
 
     The runner calls, in order: :meth:`open` (if not open), :meth:`begin`, then per batch :meth:`claim`, per
     message :meth:`mark_inflight` just before it leaves and :meth:`record` once it is answered, and at the end
@@ -194,8 +195,10 @@ class Journal:
     """A broadcast job's journal in the SQLite file at ``path`` (created if missing).
 
     An existing file is checked read-only first: a file that is not SQLite, is corrupted, or is another
-    program's database raises :class:`JournalError` and is left untouched. ``synchronous="FULL"`` survives a
-    power loss too, at an fsync per commit; ``NORMAL`` (WAL) survives a killed process.
+    program's database raises :class:`JournalError` and is left untouched. ``NORMAL`` (WAL) survives a killed
+    process: in-flight marks are bytes in ``<path>-marks``, a memory-mapped file beside the journal, so a request
+    never waits for a commit. ``synchronous="FULL"`` survives a power loss too: each mark is a commit with an
+    fsync (marks made together share one), which the request waits for.
     """
 
     __slots__ = ("_closing", "_file", "_writer", "flush_interval", "job_id", "key_version", "path", "run",
