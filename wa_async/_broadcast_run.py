@@ -287,6 +287,7 @@ class Run:
         task = asyncio.create_task(self._hold(prev, flight, msg))
         self._held.add(task)
         task.add_done_callback(self._held.discard)
+        task.add_done_callback(self._make_room)
 
     async def _hold(self, prev: asyncio.Future[float | None], flight: _Flight, msg: _Message) -> None:
         queued = False
@@ -324,8 +325,7 @@ class Run:
 
     def _finished(self, flight: _Flight, fut: asyncio.Future[SendResult | str]) -> None:
         self._pending.pop(fut, None)
-        if self._room is not None and not self._room.done():
-            self._room.set_result(None)
+        self._make_room()
         if fut.cancelled():
             if flight.leaving:  # cancelled too late: the worker posts it anyway
                 self._finish(flight, DeliveryUnknown("the broadcast stopped while this message was leaving"), None)
@@ -404,6 +404,11 @@ class Run:
         self.done += 1
         if self.display is not None:
             self.display.update(self.counts, self.done, self.settled_now)
+
+    def _make_room(self, *_: object) -> None:
+        """A message was answered (or dropped): a reader waiting in `_keep_within` may look again."""
+        if self._room is not None and not self._room.done():
+            self._room.set_result(None)
 
     async def _keep_within(self, limit: int) -> None:
         while len(self._pending) + len(self._held) > limit:
