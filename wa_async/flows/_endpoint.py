@@ -119,7 +119,8 @@ class DataEndpoint:
         sent = wa.flows.encrypt_request(pair.public_pem, {"version": "3.0", "action": "ping"})
         request = endpoint.decrypt(sent.body)
         assert request.is_ping
-        assert sent.decrypt_response(request.encrypt({"data": {"status": "active"}})) == {"data": {"status": "active"}}
+        answer = {"data": {"status": "active"}}
+        assert sent.decrypt_response(request.encrypt(answer)) == answer
         ```
     """
 
