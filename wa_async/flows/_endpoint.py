@@ -194,8 +194,8 @@ class DataEndpoint:
         acknowledges it). It raises `FlowTokenExpired` to answer 427.
 
         Returns:
-            200 with the encrypted answer as plain text; 421 (cannot decrypt), 432 (bad signature) or 427 (flow
-            token no longer valid, with ``{"error_msg"}`` when a message was given).
+            200 with the encrypted answer as plain text; 421 (cannot decrypt), 432 (bad signature) or 427
+                (flow token no longer valid, with ``{"error_msg"}`` when a message was given).
         """
         try:
             self.verify_signature(body, signature)
