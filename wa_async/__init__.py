@@ -102,6 +102,7 @@ from ._options import DEFAULT_API_VERSION, ClientOptions
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
 from ._request import ApiCall, Request, SendMessage, SendMessageResult, SendResult
 from ._retry import RetryDecision, RetryPolicy
+from ._stats import ClientStats, LatencySummary
 from ._transport import (
     AiohttpTransport,
     FilePart,
@@ -171,6 +172,7 @@ __all__ = [
     "Client",
     "ClientClosed",
     "ClientOptions",
+    "ClientStats",
     "Contact",
     "ContactInfoRequest",
     "Contacts",
@@ -196,6 +198,7 @@ __all__ = [
     "Journal",
     "JournalError",
     "JournalStore",
+    "LatencySummary",
     "Limiter",
     "LimiterUnavailable",
     "ListMessage",

@@ -186,15 +186,16 @@ class OutboundQueue:
         and no pause, so there is nothing to wait for before it goes on the wire."""
         pipeline = self._pipeline
         first = pipeline.now()
+        tries = pipeline.granted(request, None) if pipeline.observer is not None else None
         self.in_flight += 1
         self._inline += 1
         try:
-            return await pipeline.attempt(request)
+            return await pipeline.attempt(request, 0.0, tries)
         except (ApiError, TransportError) as error:
             assert self._loop is not None
             future: asyncio.Future[T] = self._loop.create_future()
             item = _Item(request, future, None)
-            item.tries = Tries(first)
+            item.tries = tries if tries is not None else Tries(first)
             await self._after_error(item, error)  # fails the future, or schedules a retry that resolves it
         finally:
             self.in_flight -= 1
@@ -216,6 +217,7 @@ class OutboundQueue:
             if item is not None and not item.future.done() and (where is None or where(item.request)):
                 _fail(item, error)
                 failed += 1
+                self._pipeline.stats.failed += 1
             else:
                 self._queue.put_nowait(item)
         return failed
@@ -266,11 +268,13 @@ class OutboundQueue:
                     # This recipient is pair-limited: wait aside so the worker serves others.
                     self._spawn_retry(item, wait)
                     return
-            granted = 0.0
+            granted = waited = 0.0
             unlimited = self._unlimited
             if unlimited is None or unlimited.paused:
+                asked = pipeline.now()
                 await pipeline.limiter.acquire()
                 granted = self._loop.time()  # type: ignore[union-attr]
+                waited = pipeline.now() - asked
             if item.future.done():
                 return
             if item.on_wire is not None:
@@ -280,20 +284,21 @@ class OutboundQueue:
             _fail(item, ClientClosed("the client was closed before this message was sent"))
             raise
         except Exception as error:  # a limiter or on_wire hook failed: this message was not sent
+            pipeline.gave_up(item.tries, item.request, error)
             _fail(item, error)
             return
         finally:
             del self._held[task]
 
-        if item.tries is None:
-            item.tries = Tries(pipeline.now())
+        item.tries = tries = pipeline.granted(item.request, item.tries, waited)
         try:
-            result = await pipeline.attempt(item.request, granted)
+            result = await pipeline.attempt(item.request, granted, tries)
         except (ApiError, TransportError) as error:
             await self._after_error(item, error)
         except Exception as error:
             # A bug or an unexpected failure below us: the outcome is unknown, so report it, never retry it.
             log.exception("unexpected error while sending a request")
+            pipeline.gave_up(tries, item.request, error, unknown=True)
             _fail(item, error)
         else:
             if not item.future.done():
@@ -303,15 +308,21 @@ class OutboundQueue:
         tries = item.tries
         assert tries is not None
         if self._cancelling:
+            self._pipeline.gave_up(tries, item.request, error)
             _fail(item, error)
             return
         try:
             decision = await self._pipeline.after(tries, item.request, error)
         except Exception as failure:  # the limiter's pause() failed: give up on this request, say why
             log.exception("the limiter failed to pause after %s", error)
+            self._pipeline.gave_up(tries, item.request, failure)
             _fail(item, failure)
             return
-        if decision is None or self._cancelling:
+        if decision is None:  # the pipeline counted it
+            _fail(item, error)
+            return
+        if self._cancelling:
+            self._pipeline.gave_up(tries, item.request, error)
             _fail(item, error)
             return
         recipient = item.request.recipient
