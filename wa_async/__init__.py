@@ -99,6 +99,7 @@ from ._messages import (
     VoiceCall,
 )
 from ._options import DEFAULT_API_VERSION, ClientOptions
+from ._redis_conversations import RedisWindowStore
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
 from ._request import ApiCall, Request, SendMessage, SendMessageResult, SendResult
 from ._retry import RetryDecision, RetryPolicy
@@ -233,6 +234,7 @@ __all__ = [
     "Reaction",
     "RecipientError",
     "RedisLimiter",
+    "RedisWindowStore",
     "ReplyButton",
     "Request",
     "Response",
