@@ -118,7 +118,7 @@ from ._transport import (
 from .resources import BusinessProfile, ChecksumMismatch, MediaInfo, PhoneNumber, TemplateInfo
 
 if TYPE_CHECKING:
-    from . import emulator, errors, flows, maton, messages, webhooks
+    from . import emulator, errors, flows, maton, messages, otel, webhooks
     from .emulator import Emulator
 
 try:
@@ -134,6 +134,7 @@ _LAZY = {
     "messages": ("wa_async.messages", None),
     "webhooks": ("wa_async.webhooks", None),
     "maton": ("wa_async.maton", None),
+    "otel": ("wa_async.otel", None),
     "Emulator": ("wa_async.emulator", "Emulator"),
 }
 
@@ -273,5 +274,6 @@ __all__ = [
     "flows",
     "maton",
     "messages",
+    "otel",
     "webhooks",
 ]
