@@ -92,6 +92,10 @@ async def run_demo(
         table.add_row("elapsed", f"{report.elapsed:.1f} s")
         table.add_row("429s seen by the server", str(stats.rate_limited))
         table.add_row("largest 1-second window at the server", str(stats.max_window))
+        seen = client.stats()
+        table.add_row("retried by the client", str(seen.retried))
+        table.add_row("limiter wait, summed over requests", f"{seen.limiter_wait:.1f} s")
+        table.add_row("latency p50 / p99", f"{seen.latency.p50 * 1000:.1f} / {seen.latency.p99 * 1000:.1f} ms")
         console.print(table)
         return {"sent": report.sent, "failed": report.failed, "rate": report.rate,
                 "rate_limited": stats.rate_limited, "max_window": stats.max_window}  # fmt: skip
