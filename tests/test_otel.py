@@ -26,8 +26,7 @@ from tests._data import PAYLOADS
 FAST = wa.RetryPolicy(base=0.0, random=lambda: 0.0)
 THROTTLED = b'{"error": {"message": "(#130429) Rate limit hit", "code": 130429}}'
 UNDELIVERABLE = (
-    b'{"error": {"message": "Message undeliverable", "code": 131026, "error_subcode": 2494010,'
-    b' "fbtrace_id": "AbCdEf"}}'
+    b'{"error": {"message": "Message undeliverable", "code": 131026, "error_subcode": 2494010, "fbtrace_id": "AbCdEf"}}'
 )
 
 
@@ -82,9 +81,7 @@ def answer_by_recipient(request: wa.HttpRequest) -> wa.Response:
 async def test_a_broadcast_shows_in_the_in_memory_exporters(sdk: Sdk) -> None:
     answer_by_recipient.throttled = False  # type: ignore[attr-defined]
     client = wa.Client.graph("123", access_token="t", transport=wa.MockTransport(answer_by_recipient), retry=FAST)
-    telemetry = wa_async.otel.instrument(
-        client, tracer_provider=sdk.tracer_provider, meter_provider=sdk.meter_provider
-    )
+    telemetry = wa_async.otel.instrument(client, tracer_provider=sdk.tracer_provider, meter_provider=sdk.meter_provider)
     messages = [wa.Template(f"1555000000{i}", "hello_world") for i in range(10)]
     async with client:
         report = await client.broadcast(messages)
