@@ -27,7 +27,14 @@ from benchmarks.throughput import run_throughput
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("throughput", "rate", "latency", "memory", "encoding")
-EXTRA = ("bench_redis_limiter", "bench_webhooks", "bench_broadcast", "bench_shared_limit", "bench_otel")
+EXTRA = (
+    "bench_redis_limiter",
+    "bench_webhooks",
+    "bench_broadcast",
+    "bench_shared_limit",
+    "bench_cold_start",
+    "bench_otel",
+)
 _START, _END = "<!-- results:start -->", "<!-- results:end -->"
 
 # Sizes: the full run takes about 5 minutes on 2 cores, --quick under one.

@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 import sys
+import textwrap
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -197,8 +198,16 @@ def markdown(results: dict[str, Any], charts_prefix: str | None = None) -> str:
                 lines.append(f"| {name} | {rate_:,.0f} | {_ratio(rate_ / base if base else None)} |")
     for name, extra in results.get("extra", {}).items():
         text = extra if isinstance(extra, str) else json.dumps(extra, indent=1)
-        lines += ["", f"### {name}", "", "```", text[:3000], "```"]
+        lines += ["", f"### {name}", "", "```text", _fit(text[:3000]), "```"]
     return "\n".join(lines) + "\n"
+
+
+def _fit(text: str, width: int = 88) -> str:
+    """Wrap lines wider than the docs site's code blocks show (88 characters; tests/test_docs.py checks)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        lines += textwrap.wrap(line, width, subsequent_indent="    ", break_on_hyphens=False) or [""]
+    return "\n".join(lines)
 
 
 def _cell(text: str, limit: int = 200) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from types import SimpleNamespace
 from typing import Any
@@ -30,13 +31,25 @@ _aioresponses_compat()
 
 
 class FakeClock:
-    """A clock that moves only when a test sets ``now`` (for the emulator's and the client's ``clock=``)."""
+    """A clock that moves only when a test sets ``now`` or sleeps on it (for the emulator's and the client's
+    ``clock=`` and ``sleep=``): :meth:`sleep` records the delay and moves the clock on at once."""
 
     def __init__(self) -> None:
         self.now = 1000.0
+        self.delays: list[float] = []
 
     def __call__(self) -> float:
         return self.now
+
+    def time(self) -> float:
+        """The time (as a loop's ``time()``)."""
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        """Record ``delay`` and move the clock on by it, yielding to the loop once."""
+        self.delays.append(delay)
+        self.now += delay
+        await asyncio.sleep(0)
 
 
 @pytest.fixture

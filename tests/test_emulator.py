@@ -571,6 +571,32 @@ async def test_faults_given_at_construction(http: aiohttp.ClientSession, clock: 
         assert [(await send(http, emu, text()))[0] for _ in range(3)] == [500, 500, 200]
 
 
+async def test_a_fault_that_answered_leaves_the_later_ones_armed(http: aiohttp.ClientSession, emu: Emulator) -> None:
+    # The documented combination: the 503s answer the first two requests, so the drop is still armed for the third.
+    emu.add_fault(Fault("unavailable", times=2, retry_after=1))
+    emu.add_fault(Fault("drop_after_accept", times=1))
+    assert [(await send(http, emu, text()))[0] for _ in range(2)] == [503, 503]
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await send(http, emu, text())
+    assert len(emu.accepted) == 1 and emu.stats.faults == 3
+    assert (await send(http, emu, text()))[0] == 200
+
+
+async def test_an_accepting_fault_is_not_used_up_by_a_refused_message(
+    http: aiohttp.ClientSession, emu: Emulator
+) -> None:
+    emu.add_fault(Fault("server_error", times=1))
+    emu.add_fault(Fault("bad_gateway", times=1))
+    emu.add_fault(Fault("drop_after_accept", times=1))
+    assert (await send(http, emu, text()))[0] == 500  # refused: nothing accepted, so neither later fault fired
+    url = f"{emu.gateway_url}/{V}/{emu.phone_number_id}/messages"
+    async with http.post(url, json=text(), headers=AUTH) as resp:
+        assert resp.status == 502  # the first answering fault after acceptance; the drop waits its turn
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await send(http, emu, text())
+    assert len(emu.accepted) == 2
+
+
 # --- introspection ---------------------------------------------------------------------------------------------
 
 

@@ -2017,3 +2017,19 @@ def test_hot_paths_encode_what_the_general_path_does() -> None:
     for msg in [*extra_messages(), *(case(payload(name))[0] for name, case in ALL)]:
         assert isinstance(msg, Message)
         assert msg.to_json() == msgspec.json.encode(msg._body()), msg
+
+
+def test_a_received_contact_card_is_forwarded_as_it_is() -> None:
+    """One card struct for both directions: a card a user shared can be sent on unchanged."""
+    import wa_async.webhooks as webhooks
+
+    (event,) = [e for e in webhooks.parse((PAYLOADS / "webhook-contacts-message.json").read_bytes())
+                if isinstance(e, webhooks.ContactsMessage)]  # fmt: skip
+    card = event.contacts[0]
+    assert isinstance(card, webhooks.Contact) and isinstance(card.name, m.Name)  # the outbound part types
+    sent = json.loads(m.Contacts("15551234567", [card]).to_json())["contacts"][0]
+    received = msgspec.to_builtins(card)
+    received.pop("origin", None), received.pop("vcard", None)
+    assert sent == received
+    with pytest.raises(ValidationError, match=r"contacts\[0\]\.name\.formatted_name"):
+        m.Contacts("15551234567", [webhooks.Contact()])

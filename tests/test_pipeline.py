@@ -283,3 +283,17 @@ async def test_fail_queued_fails_what_is_queued_without_sending_it() -> None:
     for future in queued:
         assert isinstance(future.exception(), wa.AuthError)
     assert len(mock.requests) == 1
+
+
+async def test_a_rate_limited_client_opens_its_connections_before_the_first_slot() -> None:
+    async with wa.Emulator() as emu:
+        client = wa.Client.maton(emu.phone_number_id, api_key="test", base_url=emu.gateway_url)
+        async with client:
+            session = client.transport._session  # type: ignore[attr-defined]
+            pooled = sum(len(conns) for conns in session.connector._conns.values())
+            assert pooled >= 2  # opened at start, before any request took a slot
+            assert emu.stats.requests == 0  # and no request was spent on it
+            await client.send(wa.Text("15551234567", "hi"))
+        unlimited = wa.Client.maton(emu.phone_number_id, api_key="test", base_url=emu.gateway_url, rate_limit=None)
+        async with unlimited:
+            assert not unlimited.transport._session.connector._conns  # type: ignore[attr-defined]

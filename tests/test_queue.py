@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import FakeClock
 from wa_async._errors import (
     ClientClosed,
     DeliveryUnknown,
@@ -24,30 +25,14 @@ from wa_async._transport import HttpRequest, Response
 EXACT = RetryPolicy(attempts=5, base=1.0, cap=100, deadline=10_000, random=lambda: 1.0)
 
 
-class Clock:
-    """A fake clock and sleep: sleeping records the delay and moves the clock on at once."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-        self.now = 1000.0
-
-    def time(self) -> float:
-        return self.now
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-        self.now += delay
-        await asyncio.sleep(0)
-
-
-class GatedSleep(Clock):
+class GatedSleep(FakeClock):
     """A fake sleep that waits until the test releases it, then moves the clock on."""
 
     def __init__(self) -> None:
         super().__init__()
         self.gate = asyncio.Event()
 
-    async def __call__(self, delay: float) -> None:
+    async def sleep(self, delay: float) -> None:
         self.delays.append(delay)
         await self.gate.wait()
         self.now += delay
@@ -132,9 +117,10 @@ def queue(
     workers: int = 4,
     retry: RetryPolicy = EXACT,
     limiter: Limiter | None = None,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
+    sleep: FakeClock | None = None,
 ) -> Q:
-    clock = sleep.time if isinstance(sleep, Clock) else None
+    clock = sleep.time if sleep is not None else None
+    sleeper = sleep.sleep if sleep is not None else asyncio.sleep
     pipeline = Pipeline(
         PostTransport(post),
         limiter if limiter is not None else UnlimitedLimiter(),
@@ -142,9 +128,9 @@ def queue(
         api_root="http://test",
         headers={},
         clock=clock,
-        sleep=sleep or asyncio.sleep,
+        sleep=sleeper,
     )
-    q = OutboundQueue(pipeline, maxsize=maxsize, workers=workers, sleep=sleep or asyncio.sleep)
+    q = OutboundQueue(pipeline, maxsize=maxsize, workers=workers, sleep=sleeper)
     q.start()
     return Q(q)
 
@@ -272,7 +258,7 @@ async def test_transient_error_retried_on_exact_schedule() -> None:
             raise ServerError("try again", http_status=500, code=131000)
         return "w"
 
-    clock = Clock()
+    clock = FakeClock()
     q = queue(post, sleep=clock)
     assert await (await q.put(b"a", "1")) == "w"
     await q.close()
@@ -288,7 +274,7 @@ async def test_permanent_error_fails_at_once() -> None:
         calls += 1
         raise RecipientError("undeliverable", http_status=400, code=131026)
 
-    q = queue(post, sleep=Clock())
+    q = queue(post, sleep=FakeClock())
     with pytest.raises(RecipientError) as info:
         await (await q.put(b"a", "1"))
     assert info.value.code == 131026 and calls == 1
@@ -303,7 +289,7 @@ async def test_attempts_exhausted_raise_the_last_error() -> None:
         calls += 1
         raise ServerError("down", http_status=503, code=2)
 
-    q = queue(post, sleep=Clock(), retry=RetryPolicy(attempts=3, random=lambda: 0.0))
+    q = queue(post, sleep=FakeClock(), retry=RetryPolicy(attempts=3, random=lambda: 0.0))
     with pytest.raises(ServerError):
         await (await q.put(b"a", "1"))
     assert calls == 3
@@ -318,14 +304,14 @@ async def test_delivery_unknown_is_never_resent_by_default() -> None:
         calls += 1
         raise DeliveryUnknown("connection dropped after sending")
 
-    q = queue(post, sleep=Clock())
+    q = queue(post, sleep=FakeClock())
     with pytest.raises(DeliveryUnknown):
         await (await q.put(b"a", "1"))
     assert calls == 1
     await q.close()
 
     calls = 0
-    q = queue(post, sleep=Clock(), retry=RetryPolicy(attempts=2, retry_unknown=True, random=lambda: 0.0))
+    q = queue(post, sleep=FakeClock(), retry=RetryPolicy(attempts=2, retry_unknown=True, random=lambda: 0.0))
     with pytest.raises(DeliveryUnknown):
         await (await q.put(b"a", "1"))
     assert calls == 2
@@ -343,7 +329,7 @@ async def test_account_rate_limit_pauses_the_limiter() -> None:
         return "w"
 
     limiter = RecordingLimiter()
-    clock = Clock()
+    clock = FakeClock()
     q = queue(post, limiter=limiter, sleep=clock)
     assert await (await q.put(b"a", "1")) == "w"
     await q.close()

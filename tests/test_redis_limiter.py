@@ -248,8 +248,9 @@ async def test_pause_holds_back_reservations_of_every_instance(
         await limiter.acquire()
         returned.append(time.time())
 
-    tasks = [asyncio.create_task(one()) for _ in range(5)]  # slots 0, 0.2, 0.4, 0.6 and 0.8 s ahead
-    while len(waiting.slots) < 5:
+    tasks = [asyncio.create_task(one()) for _ in range(5)]
+    # One reservation at a time per process: the first slot is now, the second is reserved 0.2 s ahead.
+    while len(waiting.slots) < 2:
         waiting.recorded.clear()
         await waiting.recorded.wait()
     sec, usec = await waiting.time()
@@ -258,17 +259,52 @@ async def test_pause_holds_back_reservations_of_every_instance(
     await asyncio.gather(*tasks)
 
     resumed = paused_at + pause
-    # Slots reserved further ahead than RECHECK_AFTER are confirmed and re-reserved after the pause; a pause set
-    # by this process re-reserves every sleeper without asking Redis.
+    # The slot reserved before the pause, 0.2 s ahead (under RECHECK_AFTER), goes ahead when another process paused;
+    # a pause set by this process re-reserves it. Every later reservation comes after the pause.
     early = 2 if pauser == "other" else 1
-    assert sum(t < resumed for t in returned) <= early
-    assert len(waiting.slots) == 5 + (5 - early)
-    assert all(s >= resumed for s in waiting.slots[5:])
+    assert sum(t < resumed for t in returned) == early
+    assert all(s >= resumed for s in waiting.slots[2:])
     assert_never_early(returned, waiting.slots)
     # Any later acquire, from any instance, also waits for the pause.
     other_redis = connect(redis_server.url)
     await RedisLimiter(other_redis, key, rate=rate).acquire()
     assert other_redis.slots[0] >= resumed
+
+
+async def test_lateness_reported_by_one_process_widens_every_processs_spacing(
+    redis_server: RedisServer, connect: Callable[..., RecordingRedis], key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a virtual clock handed to the script: once one process reports that a request left 50 ms after its slot,
+    every process's next slots are spaced a tenth of that wider at 10/s (ten slots then span a second plus the
+    lateness, so no server window sees an eleventh), and the widening is forgotten as the lateness decays."""
+    from wa_async._limiter import LATENESS_HALF_LIFE
+
+    now = [1000.0]
+
+    async def advance(seconds: float) -> None:  # sleeping moves the virtual clock, at once
+        now[0] += seconds
+
+    monkeypatch.setattr("wa_async._redis_limiter.asyncio.sleep", advance)
+    a_redis, b_redis = connect(redis_server.url), connect(redis_server.url)
+    a = RedisLimiter(a_redis, key, rate=10, clock=lambda: now[0])
+    b = RedisLimiter(b_redis, key, rate=10, clock=lambda: now[0])
+    interval = SPACING_GUARD / 10
+    await a.acquire()
+    await b.acquire()
+    a.departed(0.05)  # a's request left 50 ms late: a cold connection, a busy loop
+    await a.acquire()
+    await b.acquire()
+    await b.acquire()
+    slots = sorted(a_redis.slots + b_redis.slots)
+    gaps = [round(y - x, 6) for x, y in itertools.pairwise(slots)]
+    assert gaps[0] == pytest.approx(interval, abs=2e-6)  # before anyone reported lateness
+    # b widens too (the lateness is shared), by the lateness decayed over the fraction of a second gone by.
+    assert gaps[2:] == [pytest.approx(interval + 0.05 / 10, abs=5e-5)] * 2
+    now[0] += 20 * LATENESS_HALF_LIFE  # much later: forgotten
+    first = len(b_redis.slots)
+    await b.acquire()
+    await b.acquire()
+    assert b_redis.slots[first + 1] - b_redis.slots[first] == pytest.approx(interval, abs=2e-6)
 
 
 async def test_pause_delays_a_fresh_instance(

@@ -100,7 +100,8 @@ async def test_list_stops_when_the_cursor_repeats(client: wa.Client) -> None:
     with aioresponses() as mock:
         mock.get(LIST, payload=page, repeat=True)
         items = await collect(Templates(client).list())
-    assert len(items) == 10 and len(queries(mock)) == 2
+    # The second page repeats the first (and its cursor): the walk stops there, and yields no item twice.
+    assert len(items) == 5 and len({t.id for t in items}) == 5 and len(queries(mock)) == 2
 
 
 async def test_create_sends_typed_components_and_decodes_the_answer(client: wa.Client) -> None:
@@ -306,3 +307,25 @@ async def test_cli_templates_get_against_the_emulator(
     assert await asyncio.to_thread(cli_main, ["templates", "get", "4242"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Object with ID '4242' does not exist" in err[0]
+
+
+async def test_a_stale_paging_cursor_starts_the_walk_again_without_repeating_items() -> None:
+    """Since v24.0 a stale cursor answers 131059, to be retried without it."""
+    calls: list[dict[str, str]] = []
+
+    def page(ids: list[str], after: str | None) -> wa.Response:
+        paging = {"cursors": {"after": after}, "next": "https://graph.facebook.com/next"} if after else {}
+        data = [{"id": i, "name": f"t{i}", "status": "APPROVED"} for i in ids]
+        return wa.Response(200, {}, json.dumps({"data": data, "paging": paging}).encode())
+
+    def answer(request: wa.HttpRequest) -> wa.Response:
+        params = dict(request.params or {})
+        calls.append(params)
+        if params.get("after") == "B" and len(calls) == 2:
+            return wa.Response(400, {}, b'{"error": {"message": "Invalid cursor", "code": 131059}}')
+        return page(["1", "2"], "B") if "after" not in params else page(["3"], None)
+
+    async with wa.Client.graph("1", access_token="t", waba_id="9", transport=wa.MockTransport(answer)) as client:
+        names = [t.id async for t in client.templates.list()]
+    assert names == ["1", "2", "3"]  # each once
+    assert [c.get("after") for c in calls] == [None, "B", None, "B"]

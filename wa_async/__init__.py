@@ -1,11 +1,11 @@
 """wa_async: a fast, correct asyncio client for the WhatsApp Business Cloud API.
 
-::
+```python
+import wa_async as wa
 
-    import wa_async as wa
-
-    async with wa.Client.maton(phone_number_id) as client:      # MATON_API_KEY from the environment
-        wamid = await client.send(wa.Text("15551234567", "Hello"))
+async with wa.Client.maton(phone_number_id) as client:      # MATON_API_KEY from the environment
+    wamid = await client.send(wa.Text("15551234567", "Hello"))
+```
 """
 
 from __future__ import annotations

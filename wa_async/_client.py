@@ -200,7 +200,18 @@ class Client(Shortcuts):
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Open the transport and start the workers (also done by ``async with`` and on first use)."""
+        """Open the transport and start the workers (also done by ``async with`` and on first use).
+
+        A rate-limited client also opens a few connections first, so that its first requests do not leave late
+        (while a connection is being opened) after the limiter granted their slots.
+        """
+        if self._state is _State.UNOPENED:
+            self._open()
+            warm = getattr(self.transport, "warm", None)
+            rate = self.rate_limit or getattr(self.limiter, "rate", None)
+            if warm is not None and rate and type(self.limiter) is not UnlimitedLimiter:
+                await warm(f"{self.base_url}/", min(self._queue.worker_count, max(2, math.ceil(rate / 10))))
+            return
         self._open()
 
     def _open(self) -> None:
@@ -270,16 +281,7 @@ class Client(Shortcuts):
 
     async def send(self, msg: Message) -> str:
         """Send a message and return its wamid (waits for queue room, then for the answer)."""
-        # The hot path: the steps of _message() in place, with no awaits when nothing needs waiting for.
-        if self._state is not _State.OPEN or not isinstance(msg, Message):
-            _check_message(msg)
-            await self.start()
-        if self._check_windows and msg.free_form:
-            if self._windows_local:
-                self.conversations.check_window_nowait(msg.to)
-            else:
-                await self.conversations.check_window(msg.to)
-        request = SendMessage(msg, self.phone_number_id)
+        request = self._prepared(msg) or await self._message(msg)
         queue = self._queue
         if queue.can_inline():
             # No rate limit and an idle worker: send from this task, skipping the hop to a worker and back.
@@ -289,11 +291,8 @@ class Client(Shortcuts):
     async def send_result(self, msg: Message) -> SendResult:
         """Send a message and return Meta's whole answer: the wamid, the template pacing status
         (``message_status``) and whom the recipient resolved to (``wa_id``, ``user_id``)."""
-        _check_message(msg)
-        if self._state is not _State.OPEN:
-            await self.start()
-        if self._check_windows and msg.free_form:
-            await self._window(msg)
+        if self._prepared(msg) is None:
+            await self._message(msg)  # the checks that need awaiting, and the client started
         return await (await self._queue.put(SendMessageResult(msg, self.phone_number_id)))
 
     async def submit(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
@@ -301,30 +300,35 @@ class Client(Shortcuts):
 
         ``on_wire`` (advanced) is awaited once, just before the message first goes on the wire.
         """
-        return await self._queue.put(await self._message(msg), on_wire)
+        return await self._queue.put(self._prepared(msg) or await self._message(msg), on_wire)
 
     def submit_nowait(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
         """Queue a message or raise [`QueueFull`][wa_async.QueueFull] at once; return its future."""
         _check_message(msg)
         self._open()  # in the running loop: the transport and the workers belong to it
         if self._check_windows and msg.free_form:
-            self.conversations.check_window_nowait(msg.to)
+            self.conversations.check_window_nowait(msg.to)  # what is known in this process
         return self._queue.put_nowait(SendMessage(msg, self.phone_number_id), on_wire)
+
+    def _prepared(self, msg: Message) -> SendMessage | None:
+        """The request for ``msg`` when nothing has to be awaited first (the client is open, and the customer-service
+        window, if checked, is known in this process); else None: then `_message()` does it all."""
+        if self._state is not _State.OPEN or not isinstance(msg, Message):
+            return None
+        if self._check_windows and msg.free_form:
+            if not self._windows_local:
+                return None
+            self.conversations.check_window_nowait(msg.to)
+        return SendMessage(msg, self.phone_number_id)
 
     async def _message(self, msg: Message) -> SendMessage:
         """The request for ``msg``, once the client is open and the customer-service window allows it."""
-        if self._state is not _State.OPEN or not isinstance(msg, Message):
-            _check_message(msg)
+        _check_message(msg)
+        if self._state is not _State.OPEN:
             await self.start()
         if self._check_windows and msg.free_form:
-            await self._window(msg)
-        return SendMessage(msg, self.phone_number_id)
-
-    async def _window(self, msg: Message) -> None:
-        if self._windows_local:
-            self.conversations.check_window_nowait(msg.to)
-        else:
             await self.conversations.check_window(msg.to)
+        return SendMessage(msg, self.phone_number_id)
 
     async def mark_read(self, message_id: str, *, typing: bool = False) -> bool:
         """Mark a received message (and those before it) as read, optionally showing a typing indicator."""

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from wa_async._errors import ApiError, WindowClosed, error_class
+from wa_async._errors import WindowClosed, status_error
 from wa_async._inbound._events import Event, Message, Status, SystemMessage
 from wa_async._inbound._user_events import UserIdUpdate
 
@@ -413,22 +413,6 @@ class Conversations:
         if self._listener is not None:
             listener, self._listener = self._listener, None
             await listener.aclose()
-
-
-def status_error(status: Status) -> ApiError:
-    """The error a `failed` status stands for, typed by its code through the one code table."""
-    err = status.errors[0] if status.errors else None
-    code = err.code if err is not None else None
-    message = (err.title or err.message) if err is not None else None
-    # The send itself was answered 200; the failure came later by webhook, so there is no HTTP error status.
-    cls = error_class(code, 200)
-    return cls(
-        message or f"message {status.id} failed",
-        http_status=200,
-        code=code,
-        details=err.details if err is not None else None,
-        request=status,
-    )
 
 
 def _rank(status: Status) -> int:

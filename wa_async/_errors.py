@@ -1,8 +1,7 @@
 """The exception hierarchy and the one table that maps Graph error codes to classes.
 
-::
-
-    WhatsAppError
+```text
+WhatsAppError
     ├── ValidationError            bad input, caught locally; nothing was sent
     ├── QueueFull
     ├── ClientClosed
@@ -18,9 +17,10 @@
         ├── MediaError
         ├── NotFound
         └── ServerError
+```
 
 Meta says to build error handling "around error codes instead of subcodes or HTTP response status codes"
-(FACTS §2.1), so :func:`error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
+(docs/limits.md), so `error_class` keys on ``code`` and falls back to the HTTP status only when no Graph
 error body came back.
 """
 
@@ -49,6 +49,7 @@ __all__ = [
     "describe_code",
     "error_class",
     "retry_scope",
+    "status_error",
 ]
 
 
@@ -112,7 +113,7 @@ class DeliveryUnknown(TransportError):
 class ApiError(WhatsAppError):
     """Meta or the gateway answered with an error.
 
-    Attributes mirror Graph's error JSON (FACTS §2.1): ``code``, ``subcode``, ``message``, ``type``,
+    Attributes mirror Graph's error JSON (docs/limits.md): ``code``, ``subcode``, ``message``, ``type``,
     ``details`` (``error_data.details``), ``fbtrace_id``, ``is_transient``; plus ``http_status``,
     ``retry_after`` (seconds, from ``Retry-After`` or the usage header) and ``request`` (what was sent).
     """
@@ -156,7 +157,7 @@ class ApiError(WhatsAppError):
 
     @property
     def retry_scope(self) -> RetryScope:
-        """Whether retrying can help, and what must wait: see :func:`retry_scope`."""
+        """Whether retrying can help, and what must wait: ``never``, ``request``, ``account`` or ``recipient``."""
         return retry_scope(self.code, self.http_status, self.is_transient)
 
 
@@ -194,7 +195,7 @@ RetryScope = Literal["never", "request", "account", "recipient"]
 
 
 # One table: code -> (class, retry scope, short meaning). Retry guidance is derived from Meta's
-# "possible solutions" text as quoted in FACTS §2.3.
+# "possible solutions" text on its error-codes page (docs/limits.md, "Errors").
 _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     0: (AuthError, "never", "could not authenticate the app user"),
     1: (ServerError, "never", "invalid request or possible server error"),
@@ -237,6 +238,7 @@ _CODES: dict[int, tuple[type[ApiError], RetryScope, str]] = {
     131055: (ApiError, "never", "method not allowed"),
     131056: (RateLimited, "recipient", "pair rate limit: too many messages to this recipient"),
     131057: (ServerError, "request", "account in maintenance mode"),
+    131059: (ApiError, "never", "the paging cursor is no longer valid: list again without it"),
     131063: (TemplateError, "never", "marketing templates disabled for Cloud API"),
     131064: (RateLimited, "never", "messaging limit reached after template classification violations"),
     133004: (ServerError, "request", "server temporarily unavailable"),
@@ -277,7 +279,7 @@ def error_class(code: int | None, http_status: int, subcode: int | None = None) 
 
 
 def retry_scope(code: int | None, http_status: int, is_transient: bool | None = None) -> RetryScope:
-    """Whether an error answer is worth retrying, and what waits (see :data:`RetryScope`).
+    """Whether an error answer is worth retrying, and what waits (a ``RetryScope``).
 
     The request was answered, so Meta did not accept the message: retrying cannot send it twice.
     """
@@ -297,6 +299,25 @@ def retry_scope(code: int | None, http_status: int, is_transient: bool | None = 
             return "request"
         return "never"
     return "request" if http_status >= 500 else "never"
+
+
+def status_error(status: object) -> ApiError:
+    """The error a ``failed`` status webhook stands for, typed by its code through the one code table.
+
+    ``status`` is a [`Status`][wa_async.webhooks.Status] (anything with ``id`` and ``errors``, each error with
+    ``code``, ``title``, ``message``, ``details``). The send itself was answered 200; the failure came later.
+    """
+    errors = getattr(status, "errors", None) or ()
+    first = errors[0] if errors else None
+    code = getattr(first, "code", None)
+    message = getattr(first, "title", None) or getattr(first, "message", None) or getattr(first, "details", None)
+    return error_class(code, 200)(
+        message or f"message {getattr(status, 'id', '?')} failed (status webhook)",
+        http_status=200,
+        code=code,
+        details=getattr(first, "details", None),
+        request=status,
+    )
 
 
 def describe_code(code: int | None) -> str | None:

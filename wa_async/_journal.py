@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, runtime_checkabl
 
 import msgspec
 
-from ._errors import WhatsAppError
+from ._errors import WhatsAppError, status_error
 
 if TYPE_CHECKING:
     from ._journal_sqlite import SqliteFile
@@ -257,7 +257,8 @@ class Journal:
             code, error = None, None
         elif status.status == "failed":
             state = "failed"
-            code, error = _status_error(status)
+            failure = status_error(status)
+            code, error = failure.code, failure.message
         else:
             return False
         return await self._writer.call(self._file.settle, job_id, row, state, status.id, code, error)
@@ -300,13 +301,3 @@ class Journal:
         if self._file is None or self._writer is None or self.job_id is None:
             raise JournalError("call open() and begin() on the journal first")
         return self._file, self._writer
-
-
-def _status_error(status: StatusLike) -> tuple[int | None, str | None]:
-    errors = getattr(status, "errors", None) or ()
-    if not errors:
-        return None, "failed (status webhook)"
-    first = errors[0]
-    code = getattr(first, "code", None)
-    text = getattr(first, "title", None) or getattr(first, "details", None) or "failed (status webhook)"
-    return code, str(text)

@@ -1,4 +1,4 @@
-"""Rate limiters: the :class:`Limiter` protocol and the in-process :class:`LocalLimiter`.
+"""Rate limiters: the [`Limiter`][wa_async.Limiter] protocol and the in-process [`LocalLimiter`][wa_async.LocalLimiter].
 
 Every request the client makes passes ``await limiter.acquire()`` first; an account-wide "slow down" from the
 server becomes ``await limiter.pause(seconds)``, which holds back every later ``acquire()``.
@@ -29,7 +29,7 @@ LATENESS_HALF_LIFE = 10.0
 
 class Lateness:
     """How late requests lately left after the limiter granted them: the largest seen, halving every
-    :data:`LATENESS_HALF_LIFE` seconds.
+    ``LATENESS_HALF_LIFE`` seconds.
 
     A request leaves after its slot when its connection is still being opened or the event loop is busy; the
     server counts it when it arrives. Spacing slots that much wider keeps every server window at the rate: if
@@ -112,12 +112,14 @@ class LocalLimiter(_Pausable):
 
     With the default ``burst=1`` requests are evenly spaced ``1.0075 / rate`` apart, so no sliding 1-second
     window ever holds more than ``rate`` of them, from the very first request on (aiolimiter's usual
-    ``AsyncLimiter(rate, 1)`` lets a whole second's worth through at once)::
+    ``AsyncLimiter(rate, 1)`` lets a whole second's worth through at once).
 
-        limiter = LocalLimiter(10)
-        for body in bodies:
-            await limiter.acquire()
-            await post(body)
+    ```python
+    limiter = LocalLimiter(10)
+    for body in bodies:
+        await limiter.acquire()
+        await post(body)
+    ```
 
     It is GCRA on fixed slots: each ``acquire()`` reserves the next slot at once and sleeps until it. A wake-up
     that comes late (the event loop rounds timers to milliseconds) delays that one request, never the schedule,
@@ -126,9 +128,16 @@ class LocalLimiter(_Pausable):
     a late wake-up can never crowd a window, the last ``rate`` grant times are kept too, and a grant waits until
     the oldest of them is more than a second (plus half the guard) old: the server's own sliding-window check.
 
-    The client tells the limiter how late each request actually left after its grant (:meth:`departed`: a new
+    The client tells the limiter how late each request actually left after its grant (`departed()`: a new
     connection being opened, a busy event loop), and the spacing and the window check widen by that much
-    (:class:`Lateness`), so the server's window sees the rate even when requests do not leave on time.
+    (`Lateness`), so the server's window sees the rate even when requests do not leave on time.
+
+    Args:
+        rate: Requests per second, more than 0.
+        burst: How many may go back to back after an idle spell (at least 1).
+
+    Raises:
+        ValueError: ``rate`` is not above 0, or ``burst`` is below 1.
     """
 
     __slots__ = ("_granted", "_interval", "_late", "_tat", "_tolerance", "burst", "rate")

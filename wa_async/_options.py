@@ -27,7 +27,7 @@ GRAPH_RATE = 80.0
 
 
 class ClientOptions(TypedDict, total=False):
-    """The keyword options every client constructor takes (see :class:`wa_async.Client`)."""
+    """The keyword options every client constructor takes (see [`Client`][wa_async.Client])."""
 
     waba_id: str | None
     api_version: str

@@ -7,7 +7,7 @@ request ─► limiter.acquire() ─► transport.send() ─► request.decode()
 ```
 
 [`Pipeline.execute`][wa_async._pipeline.Pipeline.execute] runs that loop in the caller's task (resources, Maton
-calls, inline sends); the outbound queue runs the same steps, :meth:`Pipeline.attempt` and :meth:`Tries.after`, from
+calls, inline sends); the outbound queue runs the same steps, `Pipeline.attempt` and `Pipeline.after`, from
 its workers so that a retry never holds a worker.
 """
 
@@ -139,6 +139,14 @@ class Pipeline:
             self.observer.started(request, tries)
         return tries
 
+    def observe(self, request: Request[Any], first: float, waited: float = 0.0) -> Tries:
+        """The tries of a request whose first try begins at ``first``, shown to the observer (call only with one:
+        without, the queue makes a request's tries after its first failure)."""
+        tries = Tries(first, waited)
+        assert self.observer is not None
+        self.observer.started(request, tries)
+        return tries
+
     async def attempt(self, request: Request[T], granted_at: float = 0.0, tries: Tries | None = None) -> T:
         """One try, after the limiter granted it (at ``granted_at`` on the loop's clock, when the limiter wants to
         learn how late requests leave): send, then decode the answer or raise its error."""
@@ -242,7 +250,7 @@ class Pipeline:
     ) -> AsyncIterator[StreamedResponse]:
         """Send a body-less request through the limiter; yield its answer with the body in chunks, unbuffered.
 
-        Until the first chunk is in hand every failure goes through the retry policy as in :meth:`execute`; a
+        Until the first chunk is in hand every failure goes through the retry policy as in `execute()`; a
         failure later, while the caller reads, is raised.
         """
         if not self.ready or self.closed:

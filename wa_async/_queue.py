@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+from ._channel import Channel, ChannelFull
 from ._errors import ApiError, ClientClosed, QueueFull, TransportError
 from ._limiter import UnlimitedLimiter
 from ._pacer import RecipientPacer
@@ -30,13 +31,14 @@ OnWire = Callable[[], Awaitable[None]]
 
 
 class _Item:
-    __slots__ = ("future", "on_wire", "request", "tries")
+    __slots__ = ("first", "future", "on_wire", "request", "tries")
 
     def __init__(self, request: Request[Any], future: asyncio.Future[Any], on_wire: OnWire | None) -> None:
         self.request = request
         self.future = future
         self.on_wire = on_wire
-        self.tries: Tries | None = None
+        self.first = 0.0  # when the first try began (0.0: not yet)
+        self.tries: Tries | None = None  # made after the first failure
 
 
 class OutboundQueue:
@@ -74,7 +76,7 @@ class OutboundQueue:
             raise ValueError(f"workers must be >= 1, got {workers}")
         self._pipeline = pipeline
         self._sleep = sleep
-        self._queue: asyncio.Queue[_Item | None] = asyncio.Queue(maxsize)
+        self._queue: Channel[_Item | None] = Channel(maxsize)
         self.worker_count = workers
         self._workers: list[asyncio.Task[None]] = []
         self._retry_tasks: set[asyncio.Task[None]] = set()
@@ -96,7 +98,7 @@ class OutboundQueue:
 
     def __repr__(self) -> str:
         return (
-            f"<OutboundQueue queued={self._queue.qsize()} in_flight={self.in_flight} workers={self.worker_count}"
+            f"<OutboundQueue queued={len(self._queue)} in_flight={self.in_flight} workers={self.worker_count}"
             f"{' closing' if self._closing else ''}>"
         )
 
@@ -116,7 +118,7 @@ class OutboundQueue:
         self._closing = True
         if cancel:
             self._cancelling = True
-            while not self._queue.empty():
+            while self._queue:
                 item = self._queue.get_nowait()
                 if item is not None:
                     _fail(item, ClientClosed("the client was closed before this message was sent"))
@@ -130,7 +132,7 @@ class OutboundQueue:
             self._workers = [t for t in self._workers if not t.done()]
             self._retry_tasks = {t for t in self._retry_tasks if not t.done()}
         # Workers cancelled while they waited for the limiter never read their stop sentinels.
-        while not self._queue.empty():
+        while self._queue:
             self._queue.get_nowait()
         while self._inline:  # requests on the wire from their callers' tasks
             self._inline_done = asyncio.Event()
@@ -143,7 +145,7 @@ class OutboundQueue:
     @property
     def pending(self) -> int:
         """Requests queued or in flight (including those waiting to retry)."""
-        return self._queue.qsize() + self.in_flight
+        return len(self._queue) + self.in_flight
 
     async def put(self, request: Request[T], on_wire: OnWire | None = None) -> asyncio.Future[T]:
         """Queue one request, waiting for room; return its future."""
@@ -164,7 +166,7 @@ class OutboundQueue:
         future: asyncio.Future[T] = self._loop.create_future()
         try:
             self._queue.put_nowait(_Item(request, future, on_wire))
-        except asyncio.QueueFull:
+        except ChannelFull:
             raise QueueFull(f"the outbound queue is full ({self._queue.maxsize} messages)") from None
         return future
 
@@ -175,18 +177,18 @@ class OutboundQueue:
             self._unlimited is not None
             and not self._closing
             and self.in_flight < self.worker_count
-            and self._queue.empty()
+            and not self._queue
             and not self._pacer
             and not self._unlimited.paused
         )
 
     async def send_inline(self, request: Request[T]) -> T:
         """Send one request from the calling task and return its result: the same delivery, retries and errors
-        as a queued one, without the hop to a worker and back. Only when :meth:`can_inline` said so: no limit
+        as a queued one, without the hop to a worker and back. Only when `can_inline()` said so: no limit
         and no pause, so there is nothing to wait for before it goes on the wire."""
         pipeline = self._pipeline
         first = pipeline.now()
-        tries = pipeline.granted(request, None) if pipeline.observer is not None else None
+        tries = pipeline.observe(request, first) if pipeline.observer is not None else None
         self.in_flight += 1
         self._inline += 1
         try:
@@ -195,7 +197,8 @@ class OutboundQueue:
             assert self._loop is not None
             future: asyncio.Future[T] = self._loop.create_future()
             item = _Item(request, future, None)
-            item.tries = tries if tries is not None else Tries(first)
+            item.first = first
+            item.tries = tries
             await self._after_error(item, error)  # fails the future, or schedules a retry that resolves it
         finally:
             self.in_flight -= 1
@@ -211,7 +214,7 @@ class OutboundQueue:
         """
         failed = 0
         kept: list[_Item | None] = []
-        while not self._queue.empty():
+        while self._queue:
             kept.append(self._queue.get_nowait())
         for item in kept:
             if item is not None and not item.future.done() and (where is None or where(item.request)):
@@ -225,7 +228,7 @@ class OutboundQueue:
     def _reject_late(self) -> None:
         # Items that arrived after the stop sentinels would never be served.
         kept: list[_Item | None] = []
-        while not self._queue.empty():
+        while self._queue:
             kept.append(self._queue.get_nowait())
         seen_stop = False
         for item in kept:
@@ -241,19 +244,24 @@ class OutboundQueue:
 
     async def _work(self) -> None:
         queue = self._queue
+        unlimited = self._unlimited
         while True:
-            item = queue.get_nowait() if queue.qsize() else await queue.get()
+            item = queue.get_nowait() if queue else await queue.get()
             if item is None:
                 return
             if item.future.done():  # its caller gave up (or it was failed) before it was sent: never send it
                 continue
             self.in_flight += 1
             try:
-                await self._deliver(item, None)
+                if unlimited is not None and not unlimited.paused and item.on_wire is None and not self._pacer:
+                    await self._send(item, 0.0)  # nothing to wait for: straight to the wire
+                else:
+                    await self._deliver(item, None)
             finally:
                 self.in_flight -= 1
 
     async def _deliver(self, item: _Item, delay: float | None) -> None:
+        """Wait for what holds ``item`` back (a retry delay, its recipient's pair limit, the limiter), then send it."""
         pipeline = self._pipeline
         task = asyncio.current_task()
         assert task is not None
@@ -275,6 +283,7 @@ class OutboundQueue:
                 await pipeline.limiter.acquire()
                 granted = self._loop.time()  # type: ignore[union-attr]
                 waited = pipeline.now() - asked
+                pipeline.stats.limiter_wait += waited
             if item.future.done():
                 return
             if item.on_wire is not None:
@@ -289,8 +298,18 @@ class OutboundQueue:
             return
         finally:
             del self._held[task]
+        await self._send(item, granted, waited)
 
-        item.tries = tries = pipeline.granted(item.request, item.tries, waited)
+    async def _send(self, item: _Item, granted: float, waited: float = 0.0) -> None:
+        """One try on the wire; the future gets the result, or the error once no retry is left."""
+        pipeline = self._pipeline
+        tries = item.tries
+        if not item.first:
+            item.first = pipeline.now()
+            if pipeline.observer is not None:  # only then is a request's Tries made before a failure
+                tries = item.tries = pipeline.observe(item.request, item.first, waited)
+        elif tries is not None:
+            tries.waited += waited
         try:
             result = await pipeline.attempt(item.request, granted, tries)
         except (ApiError, TransportError) as error:
@@ -306,7 +325,8 @@ class OutboundQueue:
 
     async def _after_error(self, item: _Item, error: ApiError | TransportError) -> None:
         tries = item.tries
-        assert tries is not None
+        if tries is None:
+            tries = item.tries = Tries(item.first)
         if self._cancelling:
             self._pipeline.gave_up(tries, item.request, error)
             _fail(item, error)

@@ -1,8 +1,10 @@
-"""When to retry, and how long to wait: :class:`RetryPolicy` and its :class:`RetryDecision`.
+"""When to retry, and how long to wait: [`RetryPolicy`][wa_async.RetryPolicy] and its
+[`RetryDecision`][wa_async.RetryDecision].
 
 A request that Meta answered with an error was not accepted, so retrying it cannot send a message twice; only
-throttling and transient server errors are worth it (FACTS §2.3). A request that may have reached Meta without
-a usable answer (:class:`~wa_async.DeliveryUnknown`) is never retried unless asked: WhatsApp has no idempotency key.
+throttling and transient server errors are worth it (docs/limits.md). A request that may have reached Meta without
+a usable answer ([`DeliveryUnknown`][wa_async.DeliveryUnknown]) is never retried unless asked: WhatsApp has no
+idempotency key.
 """
 
 from __future__ import annotations
@@ -36,11 +38,25 @@ class RetryPolicy:
     ``attempts`` counts every try, the first included; ``deadline`` bounds the time from the first try to the
     start of the last. ``Retry-After`` and the usage header's ``estimated_time_to_regain_access`` are honoured,
     clamped to ``max_retry_after``; an account-wide limit pauses at least ``min_account_pause``. The pair limit
-    (131056) waits ``4**X`` seconds, X counting that message's pair-limit failures from 0 (FACTS §1.2).
-    ``random`` is injectable so schedules are exact in tests::
+    (131056) waits ``4**X`` seconds, X counting that message's pair-limit failures from 0 (docs/limits.md).
+    ``random`` is injectable so schedules are exact in tests.
 
+    Attributes:
+        attempts: Tries in all, the first included (at least 1).
+        base: The backoff before the first retry, doubled for each later one.
+        cap: The longest backoff, in seconds.
+        deadline: No retry starts later than this many seconds after the first try.
+        retry_unknown: Resend a request that may have reached Meta (a ``DeliveryUnknown``): it may then be
+            delivered twice. GET and DELETE are always retried.
+        max_retry_after: The longest wait a ``Retry-After`` or usage header may ask for.
+        min_account_pause: The shortest pause of every request after an account-wide limit without a hint.
+        random: A ``() -> float`` in [0, 1) for the jitter.
+
+    Example:
+        ```python
         policy = RetryPolicy(attempts=3, base=0.5, random=lambda: 1.0)
         policy.backoff(0), policy.backoff(1)    # (0.5, 1.0)
+        ```
     """
 
     attempts: int = 5
@@ -130,7 +146,7 @@ _usage_decoder = msgspec.json.Decoder(dict[str, list[_Usage]])
 
 
 def usage_wait(headers: Mapping[str, str]) -> float | None:
-    """Seconds until access is regained, from ``X-Business-Use-Case-Usage`` (FACTS §1.3).
+    """Seconds until access is regained, from ``X-Business-Use-Case-Usage`` (docs/limits.md).
 
     Graph gives ``estimated_time_to_regain_access`` in minutes; the largest across the entries counts.
     """

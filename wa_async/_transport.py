@@ -1,4 +1,4 @@
-"""The one seam to the network: the :class:`Transport` protocol, the aiohttp transport, and a mock one.
+"""The one seam to the network: the [`Transport`][wa_async.Transport] protocol, the aiohttp transport, and a mock one.
 
 A transport sends an [`HttpRequest`][wa_async.HttpRequest] and returns the raw [`Response`][wa_async.Response]
 (or streams its body); it knows nothing of Graph's error bodies or of retries. aiohttp's exceptions are translated
@@ -26,6 +26,7 @@ from typing import IO, Any, NamedTuple, Protocol, runtime_checkable
 import aiohttp
 import msgspec
 from aiohttp import payload
+from yarl import URL
 
 from ._errors import DeliveryUnknown, TransportError, ValidationError
 
@@ -163,8 +164,6 @@ class Transport(Protocol):
 
 def check_base_url(base_url: str) -> str:
     """The base URL without a trailing slash; ``ValidationError`` unless it is an absolute http(s) URL."""
-    from yarl import URL
-
     text = str(base_url).strip().rstrip("/")
     try:
         url = URL(text)
@@ -190,7 +189,7 @@ def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 class AiohttpTransport:
-    """Sends through one pooled ``aiohttp.ClientSession``, created in the running loop by :meth:`open` (or
+    """Sends through one pooled ``aiohttp.ClientSession``, created in the running loop by `open()` (or
     borrowed with ``session=``, which it then leaves open).
 
     ``timeout`` bounds each phase on its own: getting a connection (a connect that never completes is a
@@ -267,12 +266,35 @@ class AiohttpTransport:
         except (aiohttp.ClientError, OSError, TimeoutError) as e:
             raise _translate(e, request.url) from e
 
+    async def warm(self, url: str, count: int) -> int:
+        """Open up to ``count`` connections to ``url``'s host ahead of the first requests; return how many.
+
+        A request that has to open its connection (TCP, TLS) leaves late after the rate limiter granted it;
+        opening them before any slot is taken keeps the first requests on schedule. Best effort: a failure here
+        is left for the first request to report.
+        """
+        session = self._open_session()
+        connector = session.connector
+        if connector is None or count < 1:
+            return 0
+        try:
+            probe = aiohttp.ClientRequest("GET", URL(url), loop=asyncio.get_running_loop())
+            opened = await asyncio.gather(
+                *(connector.connect(probe, [], self._timeout) for _ in range(count)), return_exceptions=True
+            )
+        except Exception:  # an aiohttp that builds requests differently: simply do not warm up
+            return 0
+        ready = [c for c in opened if not isinstance(c, BaseException)]
+        for connection in ready:
+            connection.release()
+        return len(ready)
+
     @contextlib.asynccontextmanager
     async def stream(self, request: HttpRequest, *, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[StreamedResponse]:
         """Send a body-less request and yield the answer with its body as an async iterator of chunks.
 
         The connection is released when the block ends, read to the end or not; a failure while the chunks are
-        read is translated as in :meth:`send`.
+        read is translated as in `send()`.
         """
         session = self._open_session()
         url = request.url

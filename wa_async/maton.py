@@ -49,7 +49,7 @@ class Connection(msgspec.Struct, frozen=True):
 
     @property
     def id(self) -> str:
-        """The connection id (send it as ``connection_id=`` to :meth:`Client.maton`)."""
+        """The connection id (send it as ``connection_id=`` to [`Client.maton`][wa_async.Client.maton])."""
         return self.connection_id
 
 

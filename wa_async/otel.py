@@ -44,7 +44,7 @@ from opentelemetry.trace import NoOpTracerProvider, ProxyTracerProvider, Span, S
 
 from ._errors import ApiError
 from ._pipeline import Tries
-from ._request import Request
+from ._request import Request, _Send
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
@@ -168,15 +168,14 @@ class _Observer:
         self._recheck_at = float("-inf")
 
     def _start(self, request: Request[Any], waited: float) -> Span:
-        message = getattr(request, "message", None)
-        kind = message.type if message is not None else None
+        kind = _message_type(request.body) if isinstance(request, _Send) else None
         key = (type(request), kind)
         named = self._names.get(key)
         if named is None:
             attributes: dict[str, Any] = {**self._base, "http.request.method": request.method}
-            if message is not None:
+            if kind is not None:
                 attributes["whatsapp.message.type"] = kind
-            name = "whatsapp.send" if message is not None else f"whatsapp.{type(request).__name__}"
+            name = "whatsapp.send" if isinstance(request, _Send) else f"whatsapp.{type(request).__name__}"
             named = self._names[key] = (name, attributes)
         start = time.time_ns() - int(waited * 1e9) if waited else None
         return self._tracer.start_span(named[0], kind=SpanKind.CLIENT, attributes=named[1], start_time=start)
@@ -193,7 +192,7 @@ class _Observer:
         key = (type(request), status)
         attrs = self._attrs.get(key)
         if attrs is None:
-            kind = "send" if getattr(request, "message", None) is not None else type(request).__name__
+            kind = "send" if isinstance(request, _Send) else type(request).__name__
             attrs = self._attrs[key] = {**self._base, "whatsapp.request": kind, "http.response.status_code": status}
         self._duration.record(seconds, attrs)
         if tries is not None and tries.observed is not None:
@@ -211,7 +210,7 @@ class _Observer:
         if tries.observed is None:
             return
         span, tries.observed = cast(Span, tries.observed), None
-        wamid = getattr(result, "wamid", result) if getattr(request, "message", None) is not None else None
+        wamid = getattr(result, "wamid", result) if isinstance(request, _Send) else None
         if isinstance(wamid, str):
             span.set_attribute("whatsapp.message.id", wamid)
         _end(span, tries)
@@ -237,6 +236,18 @@ class _Observer:
         span.record_exception(error)
         span.set_status(StatusCode.ERROR, f"{type(error).__name__}: {error}"[:500])
         _end(span, tries)
+
+
+def _message_type(body: object) -> str | None:
+    """The `type` of a message send's JSON body: the first top-level key after `to` (the struct writes it so)."""
+    if not isinstance(body, bytes):
+        return None
+    start = body.find(b',"type":"')
+    if start < 0:
+        return None
+    start += 9
+    end = body.find(b'"', start)
+    return body[start:end].decode() if end > start else None
 
 
 def _end(span: Span, tries: Tries | None) -> None:

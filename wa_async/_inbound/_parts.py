@@ -6,6 +6,8 @@ from datetime import datetime
 
 import msgspec
 
+from wa_async._cards import Address, Card, Email, Name, Org, Phone, Url
+
 __all__ = [
     "ButtonReply",
     "Contact",
@@ -115,75 +117,14 @@ class FlowReply(msgspec.Struct, kw_only=True):
     name: str | None = None
 
 
-class ContactName(msgspec.Struct, kw_only=True):
-    """A shared contact card's name."""
-
-    formatted_name: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    middle_name: str | None = None
-    prefix: str | None = None
-    suffix: str | None = None
-
-
-class ContactPhone(msgspec.Struct, kw_only=True):
-    """A phone number on a shared contact card; `wa_id` when the number is on WhatsApp."""
-
-    phone: str | None = None
-    wa_id: str | None = None
-    type: str | None = None
-
-
-class ContactEmail(msgspec.Struct, kw_only=True):
-    """An email address on a shared contact card."""
-
-    email: str | None = None
-    type: str | None = None
-
-
-class ContactUrl(msgspec.Struct, kw_only=True):
-    """A web address on a shared contact card."""
-
-    url: str | None = None
-    type: str | None = None
-
-
-class ContactOrg(msgspec.Struct, kw_only=True):
-    """The organisation on a shared contact card."""
-
-    company: str | None = None
-    department: str | None = None
-    title: str | None = None
-
-
-class ContactAddress(msgspec.Struct, kw_only=True):
-    """A postal address on a shared contact card."""
-
-    street: str | None = None
-    city: str | None = None
-    state: str | None = None
-    zip: str | None = None
-    country: str | None = None
-    country_code: str | None = None
-    type: str | None = None
-
-
-class Contact(msgspec.Struct, kw_only=True):
-    """A contact card a user shared (`contacts[]` of a contacts message).
-
-    `origin` is `"contact_request"` when the user shared their own number through a request-contact-info
-    button, `"other"` for a card shared by hand (then `vcard` holds it); older deliveries carry neither.
-    """
-
-    name: ContactName | None = None
-    phones: list[ContactPhone] = []
-    emails: list[ContactEmail] = []
-    urls: list[ContactUrl] = []
-    addresses: list[ContactAddress] = []
-    org: ContactOrg | None = None
-    birthday: str | None = None
-    origin: str | None = None
-    vcard: str | None = None
+# The card a user shares is the one users send: one struct per part, shared with wa.Contacts (wa_async._cards).
+ContactName = Name
+ContactPhone = Phone
+ContactEmail = Email
+ContactUrl = Url
+ContactOrg = Org
+ContactAddress = Address
+Contact = Card
 
 
 class _Profile(msgspec.Struct):

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
+from wa_async._cards import Address, Card, Email, Name, Org, Phone, Url
 from wa_async._errors import ValidationError
 from wa_async._messages import _check
 from wa_async._messages._base import Message
@@ -15,60 +16,8 @@ from wa_async._messages._base import Message
 __all__ = ["Address", "Contact", "Contacts", "Email", "Name", "Org", "Phone", "Url"]
 
 
-# The parts of a card are wire-shaped: msgspec encodes them directly, leaving out the fields not set.
-
-
-class Name(msgspec.Struct, frozen=True, omit_defaults=True):
-    """A contact's name; ``formatted_name`` is what the message shows."""
-
-    formatted_name: str
-    first_name: str | None = None
-    last_name: str | None = None
-    middle_name: str | None = None
-    suffix: str | None = None
-    prefix: str | None = None
-
-
-class Phone(msgspec.Struct, frozen=True, omit_defaults=True):
-    """A phone number as it should be shown; ``wa_id`` adds a "Message" button for that WhatsApp user."""
-
-    phone: str
-    type: str | None = None
-    wa_id: str | None = None
-
-
-class Email(msgspec.Struct, frozen=True, omit_defaults=True):
-    """An email address; ``type`` is e.g. ``"HOME"`` or ``"WORK"``."""
-
-    email: str
-    type: str | None = None
-
-
-class Url(msgspec.Struct, frozen=True, omit_defaults=True):
-    """A web address; ``type`` is e.g. ``"HOME"`` or ``"WORK"``."""
-
-    url: str
-    type: str | None = None
-
-
-class Address(msgspec.Struct, frozen=True, omit_defaults=True):
-    """A postal address; ``country_code`` is the two-letter ISO code."""
-
-    street: str | None = None
-    city: str | None = None
-    state: str | None = None
-    zip: str | None = None
-    country: str | None = None
-    country_code: str | None = None
-    type: str | None = None
-
-
-class Org(msgspec.Struct, frozen=True, omit_defaults=True):
-    """Where the contact works."""
-
-    company: str | None = None
-    department: str | None = None
-    title: str | None = None
+# The parts of a card are wire-shaped and shared with received cards (wa_async._cards); a card users build is
+# checked here for what Meta requires of a send (a formatted name, the phone of each phone entry...).
 
 
 class Contact(msgspec.Struct, frozen=True):
@@ -143,16 +92,17 @@ MAX_CONTACTS = 257  # Meta's contacts-messages page (Meta's OpenAPI file says 5:
 
 
 class Contacts(Message, frozen=True):
-    """One or more contact cards (up to 257): [`Contact`][wa_async.Contact] values or raw dicts in the wire
-    shape; ``reply_to`` answers a message."""
+    """One or more contact cards (up to 257): [`Contact`][wa_async.Contact] values, cards received in a contacts
+    message (``wa.webhooks.Contact``: forwarded as they are), or raw dicts in the wire shape; ``reply_to`` answers a
+    message."""
 
     type: ClassVar[str] = "contacts"
 
-    contacts: Sequence[Contact | dict[str, Any]]
+    contacts: Sequence[Contact | Card | dict[str, Any]]
     reply_to: str | None = None
 
     def _validate(self) -> None:
-        contacts = _check.sequence(self.contacts, "contacts")
+        contacts = [_from_card(c) if isinstance(c, Card) else c for c in _check.sequence(self.contacts, "contacts")]
         msgspec.structs.force_setattr(self, "contacts", contacts)
         _check.count(contacts, "contacts", MAX_CONTACTS, noun="contacts")
         _check.optional_text(self.reply_to, "reply_to", None)
@@ -163,4 +113,17 @@ class Contacts(Message, frozen=True):
                 _check.mapping(c, f"contacts[{i}]")
 
     def _wire(self) -> Any:
-        return [c if isinstance(c, dict) else c._wire() for c in self.contacts]
+        return [c if isinstance(c, dict) else c._wire() for c in self.contacts]  # type: ignore[union-attr]
+
+
+def _from_card(card: Card) -> Contact:
+    """A received card as one to send: the same parts (what only a received card has, its origin and vCard, stays)."""
+    return Contact(
+        card.name or Name(),
+        phones=card.phones,
+        emails=card.emails,
+        urls=card.urls,
+        addresses=card.addresses,
+        org=card.org,
+        birthday=card.birthday,
+    )

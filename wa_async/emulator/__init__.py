@@ -4,10 +4,11 @@ It imports nothing from the rest of wa_async: its validation is written independ
 rules, so it checks the client rather than agreeing with it. See ``docs/emulator.md``.
 """
 
+from ._clock import ManualClock
 from ._faults import Fault, FaultKind
 from ._records import Accepted, Stats
 from ._serve import main, serve
 from ._server import Emulator
 from ._webhooks import sign
 
-__all__ = ["Accepted", "Emulator", "Fault", "FaultKind", "Stats", "main", "serve", "sign"]
+__all__ = ["Accepted", "Emulator", "Fault", "FaultKind", "ManualClock", "Stats", "main", "serve", "sign"]

@@ -1,4 +1,4 @@
-"""Phone numbers and the business profile (FACTS §8)."""
+"""Phone numbers and the business profile (docs/limits.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ _VERTICALS = frozenset(
     {"UNDEFINED", "OTHER", "AUTO", "BEAUTY", "APPAREL", "EDU", "ENTERTAIN", "EVENT_PLAN", "FINANCE", "GROCERY",
      "GOVT", "HOTEL", "HEALTH", "NONPROFIT", "PROF_SERVICES", "RETAIL", "TRAVEL", "RESTAURANT", "NOT_A_BIZ"}
 )  # fmt: skip
-# Business profile limits (FACTS §4): about 1-139, address 256, email 128, description 512, websites <= 2 x 256.
+# Business profile limits (docs/limits.md): about 1-139, address 256, email 128, description 512, websites <= 2 x 256.
 _PROFILE_LIMITS = {"about": 139, "address": 256, "email": 128, "description": 512}
 _PROFILE_FIELDS = ("about", "address", "description", "email", "profile_picture_url", "websites", "vertical")
 _PHONE_DEFAULT_FIELDS = ("verified_name", "code_verification_status", "display_phone_number", "quality_rating",

@@ -54,7 +54,7 @@ def text_field(obj: dict[str, Any], key: str, path: str, max_len: int) -> str:
 
 
 def check_media(obj: dict[str, Any], kind: str) -> None:
-    """An image/video/audio/document/sticker object: exactly one of ``id`` or ``link`` (FACTS §3.2)."""
+    """An image/video/audio/document/sticker object: exactly one of ``id`` or ``link`` (docs/limits.md)."""
     has_id, has_link = obj.get("id") is not None, obj.get("link") is not None
     if not (has_id or has_link):
         raise missing(f"Parameter '{kind}.id' or '{kind}.link' is required")

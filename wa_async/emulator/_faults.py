@@ -19,6 +19,9 @@ FaultKind = Literal[
     "undeliverable",  # accepted (200), then a `failed` status webhook with code 131026
 ]
 ACCEPTING: frozenset[str] = frozenset({"latency", "drop_after_accept", "bad_gateway", "undeliverable"})
+_REFUSING: frozenset[str] = frozenset({"server_error", "unavailable", "error", "reset"})
+_BEFORE: frozenset[str] = _REFUSING | {"latency"}
+_ANSWERING_AFTER: frozenset[str] = frozenset({"drop_after_accept", "bad_gateway"})
 _DEFAULT_CODES = {"server_error": 131000, "unavailable": 2, "error": 131000, "undeliverable": 131026}
 
 
@@ -26,12 +29,26 @@ _DEFAULT_CODES = {"server_error": 131000, "unavailable": 2, "error": 131000, "un
 class Fault:
     """One injected fault on ``POST /messages``.
 
-    ``to`` limits it to one recipient (digits; ``+`` and spaces are ignored); ``times`` limits how often it
-    fires (None: always). ``delay`` is the latency in seconds, ``retry_after`` the 503's ``Retry-After``,
-    ``code``/``status`` the Graph error code and HTTP status of ``error``/``server_error``/``unavailable``.
+    Faults fire in the order they were added; a fault is used up only when it fires, and the first one that
+    answers a request (a refusal, a dropped connection, a 502) leaves the later ones armed.
 
-        Fault("server_error", times=1)                  # the first message fails, then all succeed
-        Fault("undeliverable", to="15550001111")        # that number gets a `failed` status webhook
+    Attributes:
+        kind: What goes wrong: ``server_error`` (500), ``unavailable`` (503 with ``Retry-After``), ``error``
+            (any Graph error), ``reset`` (closed before any answer), ``latency`` (``delay`` seconds late),
+            ``drop_after_accept`` (accepted, then closed with no answer), ``bad_gateway`` (accepted, then a
+            body-less 502), ``undeliverable`` (accepted, then a ``failed`` status webhook).
+        to: Only messages to this recipient (digits; ``+`` and spaces are ignored).
+        times: How often it fires; None for always.
+        delay: The latency of ``latency``, in seconds.
+        retry_after: The ``Retry-After`` of ``unavailable``, in seconds.
+        code: The Graph error code answered or reported (default by kind: 131000, 2 or 131026).
+        status: The HTTP status of ``error``, ``server_error`` or ``unavailable``.
+
+    Example:
+        ```python
+        Fault("server_error", times=1)              # the first message fails, then all succeed
+        Fault("undeliverable", to="15550001111")    # that number gets a `failed` status webhook
+        ```
     """
 
     kind: FaultKind
@@ -81,16 +98,34 @@ class FaultSet:
         self._armed.clear()
         self.fired = 0
 
-    def take(self, wa_id: str) -> list[Fault]:
-        """The faults that fire for a message to ``wa_id`` ("" for a read receipt), counted as fired."""
+    def before_accept(self, wa_id: str) -> list[Fault]:
+        """The faults that fire for a message to ``wa_id`` ("" for a read receipt) before it is accepted.
+
+        Matching ``latency`` faults, in order, up to and including the first fault that refuses the message
+        (``server_error``, ``unavailable``, ``error``, ``reset``): that one answers the request, so the faults
+        after it stay armed for a later request.
+        """
+        return self._take(wa_id, _BEFORE, _REFUSING)
+
+    def on_accept(self, wa_id: str) -> list[Fault]:
+        """The faults that fire once a message to ``wa_id`` is accepted.
+
+        Matching ``undeliverable`` faults, in order, up to and including the first that answers the request
+        (``drop_after_accept``, ``bad_gateway``); the faults after it stay armed.
+        """
+        return self._take(wa_id, ACCEPTING - _BEFORE, _ANSWERING_AFTER)
+
+    def _take(self, wa_id: str, kinds: frozenset[str], answering: frozenset[str]) -> list[Fault]:
         fired: list[Fault] = []
         for armed in self._armed:
             fault = armed.fault
-            if armed.left == 0 or (fault.to is not None and fault.to != wa_id):
+            if fault.kind not in kinds or armed.left == 0 or (fault.to is not None and fault.to != wa_id):
                 continue
             if armed.left is not None:
                 armed.left -= 1
             fired.append(fault)
+            if fault.kind in answering:  # this fault answers the request: none after it fires on it
+                break
         self.fired += len(fired)
         return fired
 

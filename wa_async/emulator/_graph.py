@@ -1,4 +1,4 @@
-"""Graph-shaped error bodies, written from Meta's documented shape (FACTS §2.1), independent of the client."""
+"""Graph-shaped error bodies, written from Meta's documented shape (docs/limits.md), independent of the client."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aiohttp import web
 
 __all__ = ["TITLES", "GraphError", "invalid", "json_response", "missing", "param"]
 
-# Meta's titles for the codes the emulator answers with (FACTS §2.3). The message is "(#code) title".
+# Meta's titles for the codes the emulator answers with (docs/limits.md). The message is "(#code) title".
 TITLES: dict[int, str] = {
     2: "Service temporarily unavailable",
     100: "Invalid parameter",

@@ -274,6 +274,38 @@ class Emitting:
         BSUID (made up from the phone unless given). It opens the user's 24-hour window; with
         `enforce_window=True` and no `webhook_url` it only does that.
         """
+        wamid, _ = await self._inbound(
+            from_, user_id=user_id, parent_user_id=parent_user_id, username=username, text=text,
+            button_reply=button_reply, list_reply=list_reply, reaction=reaction, image=image, video=video,
+            audio=audio, document=document, sticker=sticker, location=location, name=name, context=context,
+            group_id=group_id, errors=errors, phone_number_id=phone_number_id,
+        )  # fmt: skip
+        return wamid
+
+    async def _inbound(
+        self,
+        from_: str | None = DEFAULT_USER,
+        *,
+        user_id: str | None = None,
+        parent_user_id: str | None = None,
+        username: str | None = None,
+        text: str | None = None,
+        button_reply: tuple[str, str] | None = None,
+        list_reply: tuple[str, str] | tuple[str, str, str] | None = None,
+        reaction: tuple[str, str] | None = None,
+        image: dict[str, Any] | None = None,
+        video: dict[str, Any] | None = None,
+        audio: dict[str, Any] | None = None,
+        document: dict[str, Any] | None = None,
+        sticker: dict[str, Any] | None = None,
+        location: dict[str, Any] | None = None,
+        name: str = "Test User",
+        context: str | None = None,
+        group_id: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        phone_number_id: str | None = None,
+    ) -> tuple[str, bool]:
+        """`inbound()`, and whether the receiver answered 2xx."""
         if self._webhooks is None and not self.messages.enforce_window:
             raise RuntimeError("inbound() needs webhook_url (or enforce_window=True, to open a window only)")
         user = self._user(from_, user_id, parent_user_id, username, name)
@@ -285,7 +317,7 @@ class Emitting:
         if len(given) > 1:
             raise ValueError("give exactly one of text, button_reply, list_reply, reaction, a media object, location")
         if self._webhooks is None:
-            return wamid
+            return wamid, False
         message = inbound_message(
             wamid=wamid,
             from_=from_ if user.phone is not None else None,
@@ -302,8 +334,8 @@ class Emitting:
             group_id=group_id,
             errors=errors,
         )
-        await self.emit("messages", {"contacts": [user.contact()], "messages": [message]}, phone_number_id=pnid)
-        return wamid
+        value = {"contacts": [user.contact()], "messages": [message]}
+        return wamid, await self.emit("messages", value, phone_number_id=pnid)
 
     def _open_window(self, pnid: str, user: User) -> None:
         now = self._now()

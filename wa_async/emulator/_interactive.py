@@ -1,5 +1,5 @@
-"""Interactive message checks: reply buttons, lists, CTA URL, flows, location requests (FACTS §3.2, §4); products,
-carousels, call buttons and call permission, contact-info and address requests, payment orders (FACTS-2026 §12.9,
+"""Interactive message checks: reply buttons, lists, CTA URL, flows, location requests (docs/limits.md); products,
+carousels, call buttons and call permission, contact-info and address requests, payment orders (docs/limits.md,
 §15)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ._graph import invalid, missing
 __all__ = ["check_interactive"]
 
 _HEADER_MEDIA = frozenset({"image", "video", "document"})
-# Types that take no header, or no header and no footer (FACTS-2026 §15.1, §15.4, §15.6).
+# Types that take no header, or no header and no footer (docs/limits.md).
 _NO_HEADER = frozenset({"product", "catalog_message", "location_request_message", "voice_call", "request_contact_info"})
 _BARE = frozenset({"carousel", "call_permission_request"})
 
@@ -30,7 +30,7 @@ def check_interactive(obj: dict[str, Any]) -> None:
     elif kind in _NO_HEADER and "header" in obj:
         raise invalid(f"Parameter 'interactive.header' is not supported for {kind} messages")
     if "footer" in obj:
-        text_field(obj, "footer", "interactive.footer", 60)  # FACTS §4: every footer is ≤60
+        text_field(obj, "footer", "interactive.footer", 60)  # docs/limits.md: every footer is ≤60
     check(obj)
 
 
@@ -161,7 +161,7 @@ def _int(obj: dict[str, Any], key: str, path: str, low: int, high: int | None = 
 
 
 def _product(obj: dict[str, Any]) -> None:
-    # FACTS-2026 §15.1: body and footer optional, no header; the catalog and the product are required.
+    # docs/limits.md: body and footer optional, no header; the catalog and the product are required.
     _opt_body(obj)
     action = req_dict(obj, "action", "interactive.action")
     req_str(action, "catalog_id", "interactive.action.catalog_id")
@@ -169,7 +169,7 @@ def _product(obj: dict[str, Any]) -> None:
 
 
 def product_sections(sections: list[Any], path: str) -> None:
-    """Sections of catalog products: titled when several, at most 30 products in all (FACTS-2026 §15.1, §15.9)."""
+    """Sections of catalog products: titled when several, at most 30 products in all (docs/limits.md)."""
     total = 0
     for i, section in enumerate(sections):
         spath = f"{path}[{i}]"
@@ -205,14 +205,14 @@ def _catalog(obj: dict[str, Any]) -> None:
     text_field(obj, "body", "interactive.body", 1024)
     action = _action_named(obj, "catalog_message")
     params = action.get("parameters")
-    if params is not None:  # optional: the catalog's first item is shown without it (FACTS-2026 §15.1)
+    if params is not None:  # optional: the catalog's first item is shown without it (docs/limits.md)
         if not isinstance(params, dict):
             raise invalid("Parameter 'interactive.action.parameters' must be an object")
         opt_str(params, "thumbnail_product_retailer_id", "interactive.action.parameters.thumbnail_product_retailer_id")
 
 
 def _carousel(obj: dict[str, Any]) -> None:
-    # FACTS-2026 §15.6: 2 to 10 cards, unique card_index 0-9, all media cards (one header type) or all products.
+    # docs/limits.md: 2 to 10 cards, unique card_index 0-9, all media cards (one header type) or all products.
     text_field(obj, "body", "interactive.body", 1024)
     action = req_dict(obj, "action", "interactive.action")
     cards = req_list(action, "cards", "interactive.action.cards", max_items=10)
@@ -256,12 +256,12 @@ def _carousel(obj: dict[str, Any]) -> None:
 
 
 def _call_permission_request(obj: dict[str, Any]) -> None:
-    _opt_body(obj)  # FACTS-2026 §15.4: body optional
+    _opt_body(obj)  # docs/limits.md: body optional
     _action_named(obj, "call_permission_request")
 
 
 def _voice_call(obj: dict[str, Any]) -> None:
-    # FACTS-2026 §15.5: display_text ≤20, ttl_minutes 1-43,200, payload ≤512, all optional.
+    # docs/limits.md: display_text ≤20, ttl_minutes 1-43,200, payload ≤512, all optional.
     text_field(obj, "body", "interactive.body", 1024)
     params = _action_named(obj, "voice_call").get("parameters")
     if params is None:
@@ -275,7 +275,7 @@ def _voice_call(obj: dict[str, Any]) -> None:
 
 
 def _request_contact_info(obj: dict[str, Any]) -> None:
-    text_field(obj, "body", "interactive.body", 1024)  # FACTS-2026 §12.9: the limit is a guess (UNCERTAIN)
+    text_field(obj, "body", "interactive.body", 1024)  # docs/limits.md: the limit is a guess (UNCERTAIN)
     _action_named(obj, "request_contact_info")
 
 
@@ -297,7 +297,7 @@ def _address_values(values: Any, path: str) -> None:
 
 
 def _address_message(obj: dict[str, Any]) -> None:
-    # FACTS-2026 §15.3 (India only): country is mandatory.
+    # docs/limits.md (India only): country is mandatory.
     text_field(obj, "body", "interactive.body", 1024)
     params = req_dict(_action_named(obj, "address_message"), "parameters", "interactive.action.parameters")
     path = "interactive.action.parameters"
@@ -333,7 +333,7 @@ def _amount(obj: dict[str, Any], key: str, path: str, *, required: bool = True) 
 
 
 def _order_details(obj: dict[str, Any]) -> None:
-    # FACTS-2026 §15.8 (India and Brazil payments): the amounts must add up.
+    # docs/limits.md (India and Brazil payments): the amounts must add up.
     _header(obj, media=True)
     text_field(obj, "body", "interactive.body", 1024)
     params = req_dict(_action_named(obj, "review_and_pay"), "parameters", "interactive.action.parameters")

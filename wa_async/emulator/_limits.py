@@ -49,7 +49,7 @@ class PairLimit:
     """A token bucket per (phone number id, recipient): 1 message every 6 s, bursts of up to 45.
 
     Meta: "1 message every 6 seconds to the same WhatsApp user" and "up to 45 messages in a 6-second burst,
-    but this 'borrows' from your future quota" (FACTS §1.2): ``burst`` tokens, refilled one per ``period``.
+    but this 'borrows' from your future quota" (docs/limits.md): ``burst`` tokens, refilled one per ``period``.
     """
 
     __slots__ = ("_buckets", "burst", "period")

@@ -1,4 +1,4 @@
-"""Media: upload (multipart), URL retrieval with expiring URLs, download, delete (FACTS §4, §6)."""
+"""Media: upload (multipart), URL retrieval with expiring URLs, download, delete (docs/limits.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ._graph import GraphError, json_response, param
 __all__ = ["MEDIA_LIMITS", "MediaStore"]
 
 _MB = 1024 * 1024
-# MIME type -> maximum size in bytes (FACTS §4, "Media types/sizes").
+# MIME type -> maximum size in bytes (docs/limits.md).
 MEDIA_LIMITS: dict[str, int] = {
     **dict.fromkeys(("audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"), 16 * _MB),
     **dict.fromkeys(
@@ -103,7 +103,7 @@ class MediaStore:
         return json_response({"id": self.add(data, mime_type)})
 
     def info(self, request: web.Request, media_id: str) -> web.Response:
-        """``GET /{v}/{media_id}``: metadata and a download URL valid for ``ttl`` seconds (FACTS §6)."""
+        """``GET /{v}/{media_id}``: metadata and a download URL valid for ``ttl`` seconds (docs/limits.md)."""
         media = self._media[media_id]
         url_hash = secrets.token_urlsafe(16)
         expires = self._clock() + self.ttl

@@ -92,7 +92,7 @@ class Messages:
 
     async def post_marketing(self, request: web.Request) -> web.StreamResponse:
         """``POST /{v}/{pnid}/marketing_messages``: a marketing template through the Marketing Messages API
-        (FACTS-2026 §14): the template body of ``/messages``, ``product_policy`` and ``message_activity_sharing``;
+        (docs/limits.md): the template body of ``/messages``, ``product_policy`` and ``message_activity_sharing``;
         the answer carries ``message_status``."""
         return await self._send(request, marketing=True)
 
@@ -104,7 +104,7 @@ class Messages:
         if marketing:
             _check_marketing(body)
         parsed = validate(body)
-        fired = self.faults.take(parsed.wa_id) if self.faults else ()
+        fired = self.faults.before_accept(parsed.wa_id) if self.faults else ()
         self.stats.faults += len(fired)
         for fault in fired:
             if not fault.accepts:
@@ -122,13 +122,13 @@ class Messages:
         pnid = request.match_info["pnid"]
         if parsed.type == "template":
             category = self.templates.check_send(body["template"]) if self.check_templates else "marketing"
-            if parsed.user_id and category == "authentication":  # FACTS-2026 §12.5: phone numbers only
+            if parsed.user_id and category == "authentication":  # docs/limits.md: phone numbers only
                 raise GraphError(131062, _BSUID_REFUSED, message=f"(#131062) {_BSUID_REFUSED}")
-            if marketing and category != "marketing":  # FACTS-2026 §14.5
+            if marketing and category != "marketing":  # docs/limits.md
                 raise GraphError(134100, "Only marketing template messages are supported on this endpoint",
                                  message="(#134100) Only marketing messages supported")  # fmt: skip
         elif self.enforce_window:
-            self.windows.check(pnid, parsed.wa_id, self.clock())  # free-form needs an open window (FACTS §10)
+            self.windows.check(pnid, parsed.wa_id, self.clock())  # free-form needs an open window (docs/limits.md)
         if self.pairs is not None and not self.pairs.take((pnid, parsed.wa_id), self.clock()):
             raise GraphError(
                 131056,
@@ -140,6 +140,8 @@ class Messages:
         self.accepted.append(record)
         self.stats.accepted += 1
 
+        fired = self.faults.on_accept(parsed.wa_id) if self.faults else ()
+        self.stats.faults += len(fired)
         failed_code = next((f.error_code for f in fired if f.kind == "undeliverable"), None)
         if self.webhooks is not None:
             self.webhooks.schedule_statuses(record, self.status_delays, failed_code=failed_code, category=category)
@@ -150,14 +152,14 @@ class Messages:
                 return web.Response(status=502)
         message: dict[str, str] = {"id": wamid}
         if parsed.group:
-            message["group_id"] = parsed.wa_id  # FACTS §3.1: group sends answer the group id
+            message["group_id"] = parsed.wa_id  # docs/limits.md: group sends answer the group id
         if marketing:
-            message["message_status"] = "accepted"  # FACTS-2026 §14.2
+            message["message_status"] = "accepted"  # docs/limits.md
         return json_response({"messaging_product": "whatsapp", "contacts": [parsed.contact()], "messages": [message]})
 
 
 def _check_marketing(body: Any) -> None:
-    """What ``/marketing_messages`` takes beyond a ``/messages`` body (FACTS-2026 §14.1, §14.5)."""
+    """What ``/marketing_messages`` takes beyond a ``/messages`` body (docs/limits.md)."""
     if not isinstance(body, dict):
         raise param("Request body must be a JSON object")
     if body.get("type") != "template" or "status" in body:

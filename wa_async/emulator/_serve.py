@@ -1,4 +1,4 @@
-"""Running the emulator out of process: :func:`serve` and ``python -m wa_async.emulator``."""
+"""Running the emulator out of process: `serve()` and ``python -m wa_async.emulator``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from ._server import Emulator
 
-__all__ = ["describe", "main", "serve"]
+__all__ = ["check_options", "describe", "main", "serve"]
 
 
 async def serve(
@@ -23,7 +23,17 @@ async def serve(
     ready: Callable[[Emulator], None] | None = None,
     **options: Any,
 ) -> None:
-    """Serve an :class:`Emulator` until cancelled; ``ready(emu)`` is called once it listens."""
+    """Serve an [`Emulator`][wa_async.emulator.Emulator] until cancelled.
+
+    Args:
+        host: The address to listen on.
+        port: The port; 0 picks a free one.
+        rate_limit: Gateway requests per sliding second; None for no limit.
+        webhook_url: Where status and inbound webhooks are posted.
+        app_secret: Signs the webhooks.
+        ready: Called with the emulator once it listens.
+        **options: Any other [`Emulator`][wa_async.emulator.Emulator] option.
+    """
     async with Emulator(
         host=host, port=port, rate_limit=rate_limit, webhook_url=webhook_url, app_secret=app_secret, **options
     ) as emu:
@@ -44,6 +54,15 @@ def describe(emu: Emulator) -> str:
     ])  # fmt: skip
 
 
+def check_options(port: int, rate: int) -> str | None:
+    """What is wrong with a command line's ``--port`` and ``--rate``, in one line, or None."""
+    if not 0 <= port <= 65535:
+        return f"--port {port}: a port is 0 (any free one) to 65535"
+    if rate < 0:
+        return f"--rate {rate}: give requests per second, or 0 for no limit"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m wa_async.emulator [--host H] [--port N] [--rate R] [--webhook-url U] [--app-secret S]``."""
     parser = argparse.ArgumentParser(prog="python -m wa_async.emulator", description=__doc__)
@@ -53,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--webhook-url")
     parser.add_argument("--app-secret")
     args = parser.parse_args(argv)
+    problem = check_options(args.port, args.rate)
+    if problem is not None:
+        parser.exit(2, f"python -m wa_async.emulator: error: {problem}\n")
 
     def ready(emu: Emulator) -> None:
         print(describe(emu), flush=True)

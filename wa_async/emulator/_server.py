@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from aiohttp import web
 
@@ -32,6 +32,7 @@ from ._subscriptions import Subscriptions
 from ._template_edit import TemplateEdits
 from ._templates import TemplateStore
 from ._usernames import Usernames
+from ._validate import normalize_to
 from ._webhooks import WebhookSender
 from ._windows import Windows
 
@@ -231,6 +232,37 @@ class Emulator(Emitting):
         if self._webhooks is not None:
             await self._webhooks.drain()
 
+    async def status(
+        self, wamid: str, status: str, *, recipient: str | None = None, code: int | None = None
+    ) -> bool:
+        """Post one more status webhook of a message now; True when the receiver answered 2xx.
+
+        Statuses of accepted messages are posted by themselves (``status_delays``); this one is for a test of
+        what a bot does with, say, a late ``failed``.
+
+        Args:
+            wamid: The message's id: one the emulator accepted, or any with ``recipient``.
+            status: ``sent``, ``delivered``, ``read``, ``failed`` or ``played``.
+            recipient: The user's number; by default the accepted message's.
+            code: The error code of a ``failed`` status (default 131026, undeliverable).
+
+        Raises:
+            ValueError: An unknown status, or an unknown wamid without ``recipient``.
+            RuntimeError: No ``webhook_url`` is set.
+        """
+        poster = self._poster()
+        if status not in _STATUSES:
+            raise ValueError(f"status must be one of {', '.join(_STATUSES)}, not {status!r}")
+        record = next((a for a in reversed(self.accepted) if a.wamid == wamid), None)
+        if recipient is not None:
+            digits = normalize_to(recipient) or recipient
+            pnid = record.phone_number_id if record is not None else self.phone_number_id
+            record = Accepted(wamid, digits, "text", {"to": digits}, self._now(), pnid, digits)
+        elif record is None:
+            raise ValueError(f"no accepted message {wamid!r}: give its recipient")
+        failed = (code or 131026) if status == "failed" else None
+        return await poster.post(poster.status_payload(record, status, failed_code=failed))
+
     # --- the app -----------------------------------------------------------------------------------------------
     def _now(self) -> float:
         assert self._clock is not None, "the emulator is not started"
@@ -268,6 +300,8 @@ class Emulator(Emitting):
         add("GET", "/__emulator/stats", self._get_stats)
         add("GET", "/__emulator/accepted", self._get_accepted)
         add("POST", "/__emulator/reset", self._post_reset)
+        add("POST", "/__emulator/inbound", self._post_inbound)
+        add("POST", "/__emulator/status", self._post_status)
         return app
 
     def _area(self, area: _A) -> _A:
@@ -305,7 +339,7 @@ class Emulator(Emitting):
         if path.startswith(GATEWAY_PREFIX):
             window, key = self._gateway_window, token  # the gateway counts every request of an account
         elif request.method == "POST" and path.endswith("/messages"):
-            window, key = self._graph_window, request.match_info.get("pnid", "")  # FACTS §1.1: per number
+            window, key = self._graph_window, request.match_info.get("pnid", "")  # docs/limits.md: per number
         if window is not None:
             allowed = window.hit(key, self._now())
             if window.max_window > stats.max_window:
@@ -363,6 +397,62 @@ class Emulator(Emitting):
     async def _post_reset(self, request: web.Request) -> web.StreamResponse:
         self.reset()
         return json_response({"success": True})
+
+    async def _post_inbound(self, request: web.Request) -> web.StreamResponse:
+        """``POST /__emulator/inbound``: the keywords of `inbound()` as JSON, ``from`` for ``from_``."""
+        body = await _control_body(request)
+        if "from" in body:
+            body["from_"] = body.pop("from")
+        for key in ("button_reply", "list_reply", "reaction"):
+            if isinstance(body.get(key), list):
+                body[key] = tuple(body[key])
+        unknown = sorted(set(body) - _INBOUND_KEYS)
+        if unknown:
+            known = ", ".join(sorted(_INBOUND_KEYS))
+            return _control_error(400, f"unknown field {unknown[0]!r}; inbound() takes {known}")
+        try:
+            wamid, delivered = await self._inbound(**body)
+        except (TypeError, ValueError) as error:
+            return _control_error(400, str(error))
+        except RuntimeError as error:
+            return _control_error(409, str(error))
+        return json_response({"id": wamid, "delivered": delivered})
+
+    async def _post_status(self, request: web.Request) -> web.StreamResponse:
+        """``POST /__emulator/status``: ``{"id", "status", "recipient"?, "code"?}``, as `status()`."""
+        body = await _control_body(request)
+        try:
+            delivered = await self.status(
+                str(body["id"]), str(body["status"]), recipient=body.get("recipient"), code=body.get("code")
+            )
+        except KeyError as error:
+            return _control_error(400, f"missing {error.args[0]!r}")
+        except ValueError as error:
+            return _control_error(400, str(error))
+        except RuntimeError as error:
+            return _control_error(409, str(error))
+        return json_response({"id": body["id"], "delivered": delivered})
+
+
+_STATUSES = ("sent", "delivered", "read", "failed", "played")
+_INBOUND_KEYS = frozenset({
+    "from_", "user_id", "parent_user_id", "username", "text", "button_reply", "list_reply", "reaction", "image",
+    "video", "audio", "document", "sticker", "location", "name", "context", "group_id", "errors", "phone_number_id",
+})  # fmt: skip
+
+
+async def _control_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body: Any = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
+    return body
+
+
+def _control_error(status: int, message: str) -> web.Response:
+    return json_response({"error": {"message": message}}, status=status)
 
 
 def _no_object(method: str, node: str) -> GraphError:

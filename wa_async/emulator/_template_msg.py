@@ -1,4 +1,4 @@
-"""Checks of a ``template`` message's shape (FACTS §3.3, FACTS-2026 §15.7, §15.9); the store check (132001) is the
+"""Checks of a ``template`` message's shape (docs/limits.md); the store check (132001) is the
 handler's."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ _SUB_TYPES = frozenset(
 )
 _MEDIA = frozenset({"image", "video", "document"})
 _OTHER_PARAMS = frozenset({"order_status", "limited_time_offer", "tap_target_configuration"})
-_PARAMETER_NAME = re.compile(r"[a-z_]+")  # FACTS-2026 §15.9: lowercase letters and underscores
-_COUPON = re.compile(r"[A-Za-z0-9]{1,20}")  # FACTS-2026 §15.9: alphanumeric, at most 20 since 2025-12-03
+_PARAMETER_NAME = re.compile(r"[a-z_]+")  # docs/limits.md: lowercase letters and underscores
+_COUPON = re.compile(r"[A-Za-z0-9]{1,20}")  # docs/limits.md: alphanumeric, at most 20 since 2025-12-03
 
 
 def check_template(obj: dict[str, Any]) -> None:
@@ -68,7 +68,7 @@ _CARD_COMPONENTS = frozenset({"header", "body", "button"})
 
 
 def _carousel(component: dict[str, Any], path: str) -> None:
-    # FACTS-2026 §15.7: 2 to 10 cards, each with its card_index and its components.
+    # docs/limits.md: 2 to 10 cards, each with its card_index and its components.
     cards = req_list(component, "cards", f"{path}.cards", max_items=10)
     if len(cards) < 2:
         raise invalid(f"Parameter '{path}.cards' needs at least 2 cards, got {len(cards)}")
@@ -98,7 +98,7 @@ def _button(component: dict[str, Any], path: str, *, card: bool = False) -> None
         raise invalid(f"Parameter '{path}.sub_type' has an unsupported value '{sub_type}'")
     index = component.get("index")
     if index is None:
-        if sub_type != "voice_call":  # FACTS-2026 §15.5: Meta's call-button example sends no index
+        if sub_type != "voice_call":  # docs/limits.md: Meta's call-button example sends no index
             raise missing(f"Parameter '{path}.index' is required")
     # The examples send the index both as a string and as a number; either must be 0..9.
     elif isinstance(index, bool) or str(index) not in {str(n) for n in range(10)}:

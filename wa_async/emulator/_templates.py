@@ -1,4 +1,4 @@
-"""The template store: list with cursor paging, create, delete, and the send-time check (FACTS §3.3, §7)."""
+"""The template store: list with cursor paging, create, delete, and the send-time check (docs/limits.md)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from ._ttl import check_ttl
 
 __all__ = ["TemplateStore"]
 
-_NAME = re.compile(r"^[a-z0-9_]+$")  # FACTS §4: lowercase, digits, underscore; at most 512
+_NAME = re.compile(r"^[a-z0-9_]+$")  # docs/limits.md: lowercase, digits, underscore; at most 512
 _CATEGORIES = frozenset({"MARKETING", "UTILITY", "AUTHENTICATION"})
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
-_MAX_TEMPLATES = 250  # FACTS §4 (error 2388019)
+_MAX_TEMPLATES = 250  # docs/limits.md (error 2388019)
 _DEFAULT_FIELDS = ("name", "parameter_format", "components", "language", "status", "category", "id")
 
 _SEED: list[dict[str, Any]] = [
@@ -110,7 +110,7 @@ class TemplateStore:
         """Check a ``template`` message object against the store; return the template's category.
 
         132001 when the name does not exist in that language or is not approved; 132000 when the body
-        parameter count differs from the template's placeholders (FACTS §2.3).
+        parameter count differs from the template's placeholders (docs/limits.md).
         """
         name, language = obj["name"], obj["language"]["code"]
         template = self.find(name, language)

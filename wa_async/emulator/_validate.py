@@ -1,10 +1,10 @@
-"""Validation of a ``POST /messages`` body by Meta's documented rules (FACTS §3, §4, §12, §15).
+"""Validation of a ``POST /messages`` body by Meta's documented rules (docs/limits.md).
 
 Codes follow Meta's split: 100 for Graph's own envelope parameters (``messaging_product``, ``to``, ``type``,
 ``recipient_type``, ``biz_opaque_callback_data``, the text body length), 131008 for a required field missing
 inside the message object, 131009 for a value that is present but not valid.
 
-Recipients (FACTS-2026 §12.4): ``to`` is a phone number (or a group id with ``recipient_type: "group"``),
+Recipients (docs/limits.md): ``to`` is a phone number (or a group id with ``recipient_type: "group"``),
 ``recipient`` a business-scoped user ID (BSUID) or parent BSUID; when both are given ``to`` wins.
 """
 
@@ -38,7 +38,7 @@ MESSAGE_TYPES = frozenset(
 _MEDIA = frozenset({"image", "video", "audio", "document", "sticker"})
 _CAPTIONED = frozenset({"image", "video", "document"})
 _PHONE_JUNK = str.maketrans("", "", "+-() ")
-# FACTS-2026 §12.2: country code, ".", optional "ENT." (a parent BSUID), letters and digits (up to 128 today;
+# docs/limits.md: country code, ".", optional "ENT." (a parent BSUID), letters and digits (up to 128 today;
 # Meta has said 256 before, so accept 256).
 _BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,256}")
 # Meta's group messaging page: text, media and template messages go to groups.
@@ -67,7 +67,7 @@ class Parsed:
         self.group = group
 
     def contact(self) -> dict[str, str]:
-        """The ``contacts[0]`` of the answer (FACTS-2026 §12.4): ``input`` and ``wa_id``, or ``user_id``."""
+        """The ``contacts[0]`` of the answer (docs/limits.md): ``input`` and ``wa_id``, or ``user_id``."""
         if self.user_id:
             return {"input": self.to, "user_id": self.user_id}
         return {"input": self.to, "wa_id": self.wa_id}
@@ -80,7 +80,7 @@ def normalize_to(to: str) -> str | None:
 
 
 def validate(body: Any) -> Parsed:
-    """Check a decoded body; return what it asks for or raise :class:`GraphError`."""
+    """Check a decoded body; return what it asks for or raise a `GraphError`."""
     if not isinstance(body, dict):
         raise param("Request body must be a JSON object")
     product = body.get("messaging_product")
@@ -99,7 +99,7 @@ def validate(body: Any) -> Parsed:
     if group and type_ not in GROUP_TYPES:
         raise invalid(f"Message type '{type_}' is not supported for groups: send text, media or a template")
     callback = body.get("biz_opaque_callback_data")
-    if callback is not None and (not isinstance(callback, str) or len(callback) > 512):  # FACTS §4
+    if callback is not None and (not isinstance(callback, str) or len(callback) > 512):  # docs/limits.md
         raise param("Param biz_opaque_callback_data must be a string of at most 512 characters.")
     context = body.get("context")
     if context is not None:
@@ -126,7 +126,7 @@ def _recipient(body: dict[str, Any]) -> tuple[str, str, str, bool]:
             raise param("The parameter to is required.")
         if recipient_type == "group":
             raise invalid("A group message goes to a group id in 'to', not to a 'recipient'")
-        return recipient, recipient, recipient, False  # FACTS-2026 §12.4: a BSUID alone
+        return recipient, recipient, recipient, False  # docs/limits.md: a BSUID alone
     if not isinstance(to, str):
         raise param("Param to must be a string.")
     if recipient_type == "group":
@@ -140,7 +140,7 @@ def _recipient(body: dict[str, Any]) -> tuple[str, str, str, bool]:
 
 
 def _read_receipt(body: dict[str, Any]) -> Parsed:
-    # Mark as read, optionally with a typing indicator (FACTS §3.2).
+    # Mark as read, optionally with a typing indicator (docs/limits.md).
     if body["status"] != "read":
         raise param(f'Param status must be one of {{READ}} - got "{body["status"]}".')
     message_id = req_str(body, "message_id", "message_id")
@@ -156,7 +156,7 @@ def _text(obj: dict[str, Any]) -> None:
         raise missing("Parameter 'text.body' is required")
     if not isinstance(body, str):
         raise invalid("Parameter 'text.body' must be a string")
-    if len(body) > 4096:  # FACTS §4
+    if len(body) > 4096:  # docs/limits.md
         raise param(f"Param text['body'] must be at most 4096 characters long, got {len(body)}")
     if not isinstance(obj.get("preview_url", False), bool):
         raise invalid("Parameter 'text.preview_url' must be a boolean")
@@ -166,7 +166,7 @@ def _media(kind: str) -> Any:
     def check(obj: dict[str, Any]) -> None:
         check_media(obj, kind)
         if kind in _CAPTIONED:
-            opt_str(obj, "caption", f"{kind}.caption", 1024)  # FACTS §4
+            opt_str(obj, "caption", f"{kind}.caption", 1024)  # docs/limits.md
         elif "caption" in obj:
             raise invalid(f"Parameter '{kind}.caption' is not supported for {kind} messages")
         if kind == "document":

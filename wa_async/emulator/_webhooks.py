@@ -21,7 +21,7 @@ import msgspec
 from ._inbound import Users, bsuid_for
 from ._records import Accepted, Stats
 
-__all__ = ["WebhookSender", "sign"]
+__all__ = ["WebhookSender", "deliver", "sign"]
 
 _ENCODE = msgspec.json.Encoder().encode
 _HREF = "/documentation/business-messaging/whatsapp/support/error-codes"
@@ -30,6 +30,21 @@ _HREF = "/documentation/business-messaging/whatsapp/support/error-codes"
 def sign(body: bytes, app_secret: str) -> str:
     """The ``X-Hub-Signature-256`` value: ``sha256=`` and the hex HMAC-SHA256 of the raw body ."""
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+async def deliver(session: aiohttp.ClientSession, url: str, payload: dict[str, Any], app_secret: str | None) -> int:
+    """Post one webhook body to ``url``, signed when ``app_secret`` is given; return the HTTP status.
+
+    Raises:
+        aiohttp.ClientError: The request failed (so may ``TimeoutError`` and ``OSError``).
+    """
+    body = _ENCODE(payload)
+    headers = {"Content-Type": "application/json"}
+    if app_secret is not None:
+        headers["X-Hub-Signature-256"] = sign(body, app_secret)
+    async with session.post(url, data=body, headers=headers) as resp:
+        await resp.read()
+        return resp.status
 
 
 class WebhookSender:
@@ -80,14 +95,8 @@ class WebhookSender:
         """Post one webhook body; True on a 2xx answer."""
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        body = _ENCODE(payload)
-        headers = {"Content-Type": "application/json"}
-        if self.app_secret is not None:
-            headers["X-Hub-Signature-256"] = sign(body, self.app_secret)
         try:
-            async with self._session.post(self.url, data=body, headers=headers) as resp:
-                await resp.read()
-                ok = 200 <= resp.status < 300
+            ok = 200 <= await deliver(self._session, self.url, payload, self.app_secret) < 300
         except (TimeoutError, aiohttp.ClientError, OSError):
             ok = False
         if ok:
@@ -102,7 +111,7 @@ class WebhookSender:
         """Post ``sent``, ``delivered``, ``read`` (or one ``failed``) for ``msg`` after ``delays`` seconds."""
         if failed_code is not None:
             steps = [("failed", delays[0])]
-        elif msg.type == "reaction":  # Meta: only a `sent` status follows a reaction (FACTS §3.2)
+        elif msg.type == "reaction":  # Meta: only a `sent` status follows a reaction (docs/limits.md)
             steps = [("sent", delays[0])]
         else:
             steps = list(zip(("sent", "delivered", "read"), delays, strict=False))
@@ -124,9 +133,15 @@ class WebhookSender:
             if at > waited:
                 await asyncio.sleep(at - waited)
                 waited = at
-            item, contacts = self._status(msg, status, failed_code, category)
-            value: dict[str, Any] = {"contacts": contacts, "statuses": [item]} if contacts else {"statuses": [item]}
-            await self.post(self.envelope(msg.phone_number_id, value))
+            await self.post(self.status_payload(msg, status, failed_code=failed_code, category=category))
+
+    def status_payload(
+        self, msg: Accepted, status: str, *, failed_code: int | None = None, category: str | None = None
+    ) -> dict[str, Any]:
+        """The whole webhook body of one status of ``msg``."""
+        item, contacts = self._status(msg, status, failed_code, category)
+        value: dict[str, Any] = {"contacts": contacts, "statuses": [item]} if contacts else {"statuses": [item]}
+        return self.envelope(msg.phone_number_id, value)
 
     def _status(
         self, msg: Accepted, status: str, failed_code: int | None, category: str | None
@@ -151,7 +166,7 @@ class WebhookSender:
         callback = msg.payload.get("biz_opaque_callback_data")
         if callback is not None:
             item["biz_opaque_callback_data"] = callback
-        if status in ("sent", "delivered"):  # pricing rides on sent and one later status (FACTS §5.5)
+        if status in ("sent", "delivered"):  # pricing rides on sent and one later status (docs/limits.md)
             item["pricing"] = {
                 "billable": True,
                 "pricing_model": "PMP",

@@ -1,4 +1,4 @@
-"""Customer service windows: a user's message opens 24 hours of free-form replies (FACTS §10)."""
+"""Customer service windows: a user's message opens 24 hours of free-form replies (docs/limits.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from ._graph import GraphError
 
 __all__ = ["WINDOW", "Windows"]
 
-WINDOW = 24 * 3600.0  # FACTS §10: each user message (re)opens a 24-hour window
+WINDOW = 24 * 3600.0  # docs/limits.md: each user message (re)opens a 24-hour window
 
 
 class Windows:
@@ -36,7 +36,7 @@ class Windows:
         return last is not None and now - last < WINDOW
 
     def check(self, phone_number_id: str, wa_id: str, now: float) -> None:
-        """Raise 131047 (FACTS §2.3) unless the window is open."""
+        """Raise 131047 (docs/limits.md) unless the window is open."""
         if not self.is_open(phone_number_id, wa_id, now):
             raise GraphError(
                 131047,

@@ -23,7 +23,7 @@ __all__ = ["CHUNK", "MEDIA_LIMITS", "STATIC_STICKER_LIMIT", "check_media", "open
 CHUNK = 256 * 1024
 _KB, _MB = 1024, 1024 * 1024
 
-# MIME type -> (kind, maximum bytes): FACTS §4, "Media types/sizes".
+# MIME type -> (kind, maximum bytes): Meta's supported media types and sizes (docs/limits.md, "Media").
 MEDIA_LIMITS: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"), ("audio", 16 * _MB)),
     **dict.fromkeys(
@@ -43,7 +43,7 @@ MEDIA_LIMITS: dict[str, tuple[str, int]] = {
     "image/webp": ("animated sticker", 500 * _KB),
     **dict.fromkeys(("video/3gpp", "video/mp4"), ("video", 16 * _MB)),
 }
-STATIC_STICKER_LIMIT = 100 * _KB  # FACTS §4: a static webp sticker, 100 KB (animated: 500 KB)
+STATIC_STICKER_LIMIT = 100 * _KB  # a static webp sticker, 100 KB (animated: 500 KB)
 
 
 def _size_text(n: int) -> str:
@@ -51,14 +51,14 @@ def _size_text(n: int) -> str:
 
 
 def check_media(mime_type: str, size: int, head: bytes = b"") -> None:
-    """Refuse a MIME type WhatsApp does not take, or a size over its documented limit (FACTS §4).
+    """Refuse a MIME type WhatsApp does not take, or a size over its documented limit (docs/limits.md).
 
     ``head`` is the file's first bytes, to tell an animated webp sticker from a static one.
     """
     base = mime_type.split(";", 1)[0].strip().lower()
     if base not in MEDIA_LIMITS:
         raise ValidationError(
-            "mime_type", f"{mime_type!r} is not a media type WhatsApp accepts (see FACTS §4: "
+            "mime_type", f"{mime_type!r} is not a media type WhatsApp accepts (it takes "
             f"{', '.join(sorted(MEDIA_LIMITS))})",
         )  # fmt: skip
     kind, limit = MEDIA_LIMITS[base]

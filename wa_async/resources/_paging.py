@@ -7,11 +7,14 @@ from typing import Generic, TypeVar
 
 import msgspec
 
-from .._errors import ValidationError
+from .._errors import ApiError, ValidationError
 from .._pipeline import Pipeline
 from .._request import Request
 
-__all__ = ["Page", "csv", "follow_pages", "waba_of"]
+__all__ = ["STALE_CURSOR", "Page", "csv", "follow_pages", "waba_of"]
+
+STALE_CURSOR = 131059
+"""Graph's error for a paging cursor that is no longer valid (v24.0 and later): retry without the cursor."""
 
 T = TypeVar("T")
 
@@ -45,11 +48,29 @@ async def follow_pages(
     api: Pipeline, request: Callable[[Mapping[str, str]], Request[Page[T]]], params: Mapping[str, str]
 ) -> AsyncIterator[T]:
     """Every item of every page, following the ``after`` cursor on our own base URL (``paging.next`` names
-    graph.facebook.com even through Maton); a cursor seen twice ends the walk."""
+    graph.facebook.com even through Maton); a cursor seen twice ends the walk.
+
+    Since v24.0 Graph answers a cursor that went stale with error 131059, to be retried without it: the walk then
+    starts again from the first page (once), skipping the items it already yielded (by their ``id``).
+    """
+    first = dict(params)
     seen: set[str] = set()
+    yielded: set[object] = set()
+    restarted = False
     while True:
-        page = await api.execute(request(params))
+        try:
+            page = await api.execute(request(params))
+        except ApiError as error:
+            if error.code != STALE_CURSOR or "after" not in params or restarted:
+                raise
+            restarted, params, seen = True, first, set()
+            continue
         for item in page.data:
+            key = getattr(item, "id", None)
+            if key is not None:
+                if key in yielded:
+                    continue
+                yielded.add(key)
             yield item
         after = page.after
         if after is None or after in seen:

@@ -15,7 +15,8 @@ from .._transport import Response
 __all__ = ["BusinessProfile", "GetProfile", "Profile", "UpdateProfile"]
 
 _FIELDS = "about,address,description,email,profile_picture_url,websites,vertical"
-# FACTS §4: about 1-139, address 256, email 128, description 512 (the OpenAPI's 256 is UNCERTAIN), websites <= 2 x 256.
+# Meta's business-profile limits (docs/limits.md): about 1-139, address 256, email 128, description 512 (the
+# OpenAPI file's 256 is UNCERTAIN), websites <= 2 x 256.
 _LIMITS = {"about": (1, 139), "address": (0, 256), "email": (0, 128), "description": (0, 512)}
 _WEBSITES, _WEBSITE_LIMIT = 2, 256
 
@@ -33,7 +34,7 @@ class BusinessProfile(msgspec.Struct, frozen=True):
 
 
 class _Item(BusinessProfile, frozen=True):
-    # The OpenAPI example nests the profile one level deeper (FACTS §8, UNCERTAIN): accept both shapes.
+    # The OpenAPI example nests the profile one level deeper (UNCERTAIN, see docs/limits.md): accept both shapes.
     business_profile: BusinessProfile | None = None
     messaging_product: str | None = None
 
