@@ -10,7 +10,7 @@ import pytest
 import wa_async as wa
 from tests._data import PAYLOADS
 from tests.conftest import FakeClock
-from wa_async._stats import BOUNDS, Latency
+from wa_async._stats import BOUNDS, Counters
 
 FAST = wa.RetryPolicy(base=0.0, random=lambda: 0.0)
 OK = (PAYLOADS / "send-message-response-text.json").read_bytes()
@@ -19,11 +19,11 @@ NO_RECIPIENT = b'{"error": {"message": "Message undeliverable", "code": 131026}}
 
 
 async def test_latency_percentiles_come_from_buckets_about_9_percent_wide() -> None:
-    latency = Latency()
-    assert latency.summary() == wa.LatencySummary()
+    counters = Counters()
+    assert counters.latency() == wa.LatencySummary()
     for i in range(1, 101):
-        latency.add(i / 1000)  # 1 ms .. 100 ms
-    summary = latency.summary()
+        counters.add_latency(i / 1000)  # 1 ms .. 100 ms
+    summary = counters.latency()
     assert summary.count == 100 and summary.max == 0.1
     assert summary.mean == pytest.approx(0.0505)
     for q, value in ((summary.p50, 0.050), (summary.p90, 0.090), (summary.p99, 0.099)):
@@ -32,11 +32,11 @@ async def test_latency_percentiles_come_from_buckets_about_9_percent_wide() -> N
 
 
 async def test_latency_beyond_the_last_bucket_and_below_the_first() -> None:
-    latency = Latency()
-    latency.add(BOUNDS[-1] * 10)
-    latency.add(0.0)
-    assert latency.summary().p99 == BOUNDS[-1] * 10
-    assert latency.percentile(0.01) == BOUNDS[0]  # the upper bound of the first bucket (0.5 ms)
+    counters = Counters()
+    counters.add_latency(BOUNDS[-1] * 10)
+    counters.add_latency(0.0)
+    assert counters.latency().p99 == BOUNDS[-1] * 10
+    assert counters.percentile(0.01) == BOUNDS[0]  # the upper bound of the first bucket (0.5 ms)
 
 
 async def test_sent_failed_unknown_retried_rate_limited_latency_and_limiter_wait(clock: FakeClock) -> None:

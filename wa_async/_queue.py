@@ -279,10 +279,11 @@ class OutboundQueue:
             granted = waited = 0.0
             unlimited = self._unlimited
             if unlimited is None or unlimited.paused:
-                asked = pipeline.now()
+                clock = pipeline.clock
+                asked = clock()
                 await pipeline.limiter.acquire()
                 granted = self._loop.time()  # type: ignore[union-attr]
-                waited = pipeline.now() - asked
+                waited = clock() - asked
                 pipeline.stats.limiter_wait += waited
             if item.future.done():
                 return

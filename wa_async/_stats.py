@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ._pipeline import Tries
     from ._request import Request
 
-__all__ = ["BOUNDS", "ClientStats", "Counters", "Latency", "LatencySummary", "Observer"]
+__all__ = ["BOUNDS", "ClientStats", "Counters", "LatencySummary", "Observer"]
 
 BOUNDS: tuple[float, ...] = tuple(0.0005 * 2 ** (i / 8) for i in range(145))
 """Upper bounds of the latency buckets, in seconds (the last bucket holds everything slower)."""
@@ -75,58 +75,24 @@ class ClientStats(msgspec.Struct, frozen=True):
         )
 
 
-class Latency:
-    """A fixed histogram of latencies (see `BOUNDS`), with their count, sum and maximum."""
-
-    __slots__ = ("buckets", "count", "max", "total")
-
-    def __init__(self) -> None:
-        self.buckets = [0] * (len(BOUNDS) + 1)
-        self.count = 0
-        self.total = 0.0
-        self.max = 0.0
-
-    def __repr__(self) -> str:
-        return f"<Latency {self.summary()}>"
-
-    def add(self, seconds: float) -> None:
-        """Count one measurement."""
-        self.buckets[bisect_right(BOUNDS, seconds)] += 1
-        self.count += 1
-        self.total += seconds
-        if seconds > self.max:
-            self.max = seconds
-
-    def percentile(self, q: float) -> float:
-        """The `q` (0 to 1) percentile: the upper bound of the bucket that holds it, at most the maximum."""
-        if not self.count:
-            return 0.0
-        rank = q * self.count
-        seen = 0
-        for i, n in enumerate(self.buckets):
-            seen += n
-            if n and seen >= rank:
-                return min(BOUNDS[i], self.max) if i < len(BOUNDS) else self.max
-        return self.max
-
-    def summary(self) -> LatencySummary:
-        """The snapshot of the histogram."""
-        if not self.count:
-            return LatencySummary()
-        return LatencySummary(
-            count=self.count,
-            mean=self.total / self.count,
-            p50=self.percentile(0.5),
-            p90=self.percentile(0.9),
-            p99=self.percentile(0.99),
-            max=self.max,
-        )
-
-
 class Counters:
-    """The live counts of one pipeline; `snapshot()` reads them into a `ClientStats`."""
+    """The live counts of one pipeline; `snapshot()` reads them into a `ClientStats`.
 
-    __slots__ = ("failed", "latency", "limiter_wait", "rate_limited", "retried", "sent", "unknown")
+    The pipeline updates the fields in place (`buckets[bisect_right(BOUNDS, seconds)] += 1` and the latency's
+    total and maximum per answered try): a method call per request would cost more than the counting.
+    """
+
+    __slots__ = (
+        "buckets",
+        "failed",
+        "latency_max",
+        "latency_total",
+        "limiter_wait",
+        "rate_limited",
+        "retried",
+        "sent",
+        "unknown",
+    )
 
     def __init__(self) -> None:
         self.sent = 0
@@ -135,10 +101,46 @@ class Counters:
         self.retried = 0
         self.rate_limited = 0
         self.limiter_wait = 0.0
-        self.latency = Latency()
+        self.buckets = [0] * (len(BOUNDS) + 1)
+        self.latency_total = 0.0
+        self.latency_max = 0.0
 
     def __repr__(self) -> str:
         return f"<Counters {self.snapshot()}>"
+
+    def add_latency(self, seconds: float) -> None:
+        """Count one answered try that took `seconds` (what the pipeline does inline)."""
+        self.buckets[bisect_right(BOUNDS, seconds)] += 1
+        self.latency_total += seconds
+        if seconds > self.latency_max:
+            self.latency_max = seconds
+
+    def percentile(self, q: float, count: int | None = None) -> float:
+        """The `q` (0 to 1) percentile: the upper bound of the bucket that holds it, at most the maximum."""
+        count = sum(self.buckets) if count is None else count
+        if not count:
+            return 0.0
+        rank = q * count
+        seen = 0
+        for i, n in enumerate(self.buckets):
+            seen += n
+            if n and seen >= rank:
+                return min(BOUNDS[i], self.latency_max) if i < len(BOUNDS) else self.latency_max
+        return self.latency_max
+
+    def latency(self) -> LatencySummary:
+        """The latency histogram's summary."""
+        count = sum(self.buckets)
+        if not count:
+            return LatencySummary()
+        return LatencySummary(
+            count=count,
+            mean=self.latency_total / count,
+            p50=self.percentile(0.5, count),
+            p90=self.percentile(0.9, count),
+            p99=self.percentile(0.99, count),
+            max=self.latency_max,
+        )
 
     def snapshot(self, *, queued: int = 0, in_flight: int = 0) -> ClientStats:
         """The counts now, with the queue's own two."""
@@ -151,7 +153,7 @@ class Counters:
             retried=self.retried,
             rate_limited=self.rate_limited,
             limiter_wait=self.limiter_wait,
-            latency=self.latency.summary(),
+            latency=self.latency(),
         )
 
 
