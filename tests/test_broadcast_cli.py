@@ -97,9 +97,10 @@ def test_sandbox_run_with_report(tmp_path: Path, capsys: pytest.CaptureFixture[s
     got = read_report(report)
     assert [r["status"] for r in got].count("sent") == 25
     assert [r for r in got if r["status"] == "skipped"] == [
-        {"to": "491511000003", "status": "skipped", "wamid": "", "error": "duplicate in this job"},
+        {"to": "491511000003", "status": "skipped", "wamid": "", "error": "duplicate in this job",
+         "message_status": ""},
         {"to": "bad", "status": "skipped", "wamid": "",
-         "error": got[-1]["error"]},
+         "error": got[-1]["error"], "message_status": ""},
     ]
     assert got[-1]["error"].startswith("invalid (line 28)")
     assert all(r["wamid"].startswith("wamid.") for r in got if r["status"] == "sent")

@@ -20,6 +20,7 @@ def test_import_wa_async_loads_neither_rich_nor_sqlite3() -> None:
     loaded = loaded_after("""
         import wa_async as wa
         journal = wa.Journal("never-opened.sqlite")   # naming a journal opens nothing
+        opt_outs = wa.OptOuts("never-opened-opt-outs.sqlite")   # nor an opt-out store
         report_type = wa.BroadcastReport
     """)
     assert "wa_async" in loaded

@@ -317,8 +317,7 @@ NOT_YET_GOOGLE = {
     "wa_async/_progress.py",
     "wa_async/cli/_common.py", "wa_async/cli/_preflight.py",
     "wa_async/cli/_recipients.py", "wa_async/cli/_redis.py", "wa_async/cli/_transfer.py",
-    "wa_async/cli/broadcast.py", "wa_async/cli/demo.py", "wa_async/resources/__init__.py",
-    "wa_async/resources/_media.py",
+    "wa_async/cli/broadcast.py", "wa_async/cli/demo.py", "wa_async/resources/_media.py",
 }  # fmt: skip
 
 

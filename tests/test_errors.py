@@ -36,11 +36,23 @@ from wa_async._request import decode_error
         (100, E.ApiError, "never"),
         (131008, E.ApiError, "never"),
         (131009, E.ApiError, "never"),
+        # Marketing: "do not resend" (FACTS §2.3, FACTS-2026 §14.5).
+        (131049, E.RecipientError, "never"),
+        (131050, E.RecipientError, "never"),
+        (131055, E.ApiError, "never"),
+        (131063, E.TemplateError, "never"),
+        (134100, E.TemplateError, "never"),
+        (134101, E.TemplateError, "never"),
+        (134102, E.TemplateError, "never"),
     ],
 )
 def test_code_table(code: int, cls: type, scope: str) -> None:
     assert E.error_class(code, 400) is cls
     assert E.retry_scope(code, 400) == scope
+
+
+def test_template_unavailable_is_not_retried_though_meta_answers_it_with_http_500() -> None:
+    assert E.error_class(134102, 500) is E.TemplateError and E.retry_scope(134102, 500) == "never"
 
 
 def test_http_status_only_without_a_code() -> None:
@@ -117,3 +129,22 @@ def test_validation_error_names_field_and_limit() -> None:
     assert err.field == "body" and err.limit == 4096
     assert str(err).startswith("body: ")
     assert isinstance(err, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("code", "cls", "scope"),
+    [
+        (803, E.NotFound, "never"),
+        (131041, E.NotFound, "never"),
+        (131208, E.RateLimited, "request"),  # one group throttled: that request waits, not the account
+        (133016, E.RateLimited, "never"),  # register/deregister blocked for 72 hours: no retry helps
+        (138006, E.RecipientError, "never"),
+        (139103, E.ServerError, "request"),
+        (139102, E.ApiError, "never"),  # the paged walk restarts itself (resources/_paging.py)
+        (147005, E.ApiError, "never"),
+    ],
+)
+def test_account_management_codes(code: int, cls: type, scope: str) -> None:
+    assert E.error_class(code, 400) is cls
+    assert E.retry_scope(code, 400) == scope
+    assert E.describe_code(code)

@@ -297,3 +297,14 @@ async def test_a_rate_limited_client_opens_its_connections_before_the_first_slot
         unlimited = wa.Client.maton(emu.phone_number_id, api_key="test", base_url=emu.gateway_url, rate_limit=None)
         async with unlimited:
             assert not unlimited.transport._session.connector._conns  # type: ignore[attr-defined]
+
+
+async def test_submit_result_resolves_to_the_whole_answer() -> None:
+    body = b'{"contacts": [{"input": "+15551234567", "wa_id": "15551234567"}], ' \
+           b'"messages": [{"id": "wamid.A", "message_status": "held_for_quality_assessment"}]}'
+    mock = wa.MockTransport(lambda request: wa.Response(200, {}, body))
+    async with wa.Client.graph("123", access_token="t", transport=mock) as client:
+        future = await client.submit_result(wa.Template("15551234567", "promo"))
+        result = await future
+    assert (result.wamid, result.message_status, result.wa_id) == ("wamid.A", "held_for_quality_assessment",
+                                                                   "15551234567")  # fmt: skip

@@ -7,11 +7,14 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 import pytest
 from aioresponses import aioresponses
 from yarl import URL
 
 import wa_async as wa
+from tests._account import OK, Scripted, emulated
+from tests._account import payload as documented
 from tests._data import PAYLOADS, sent_json
 from wa_async.resources import BusinessProfile, PhoneNumbers, Profile, Throughput
 
@@ -155,3 +158,70 @@ async def test_against_the_emulator() -> None:
             assert await profile.update(about="Open 9-5", websites=["https://shop.test"], vertical="retail")
             got = await profile.get()
             assert got.about == "Open 9-5" and got.websites == ["https://shop.test"] and got.vertical == "RETAIL"
+
+
+# -- registration, settings and throughput (account management) ------------------------------------------------
+
+
+async def test_registration_sends_the_documented_bodies() -> None:
+    mock = Scripted([OK, OK, OK, OK])
+    async with mock.client as c:
+        assert await c.phone_numbers.register("246810", data_localization_region="de")
+        assert await c.phone_numbers.request_code("sms", "en_US")
+        assert await c.phone_numbers.verify_code(" 123456 ")
+        assert await c.phone_numbers.deregister()
+    assert mock.sent(0) == documented("request-register-phone.json")
+    assert mock.sent(1) == documented("request-request-code.json")
+    assert mock.sent(2) == documented("request-verify-code.json")
+    assert [mock.path(i) for i in range(4)] == [f"{PNID}/register", f"{PNID}/request_code", f"{PNID}/verify_code",
+                                                f"{PNID}/deregister"]  # fmt: skip
+    assert mock.requests[3].body is None
+
+
+async def test_the_documented_call_settings_go_out_as_meta_shows_them() -> None:
+    body = documented("request-call-settings.json")
+    settings = msgspec.convert(body["calling"], wa.CallingSettings)
+    mock = Scripted([OK, OK])
+    async with mock.client as c:
+        assert await c.phone_numbers.update_settings(calling=settings)
+        assert await c.calls.update_settings(
+            status="enabled", call_icon_visibility="default", restrict_to_user_countries=["us", "CA"],
+            call_hours=settings.call_hours, callback_permission_status="ENABLED",
+        )  # fmt: skip
+    assert mock.sent(0) == body and mock.sent(1) == body and mock.path() == f"{PNID}/settings"
+
+
+async def test_registration_settings_and_throughput_against_the_emulator() -> None:
+    async with emulated() as (emu, client):
+        numbers = client.phone_numbers
+        assert await numbers.throughput() == "STANDARD"
+        assert await numbers.request_code("VOICE", "de_DE")
+        code = emu.registration.last_code(emu.phone_number_id)
+        assert code is not None and len(code) == 6
+        with pytest.raises(wa.ApiError, match="invalid"):
+            await numbers.verify_code("000000" if code != "000000" else "111111")
+        assert await numbers.verify_code(code)
+        assert await numbers.register("246810", data_localization_region="DE")
+        assert emu.registration.pin(emu.phone_number_id) == "246810"
+        with pytest.raises(wa.ApiError) as caught:
+            await numbers.register("135790")  # not the two-step PIN now set
+        assert caught.value.code == 133005
+        assert await numbers.deregister()
+        with pytest.raises(wa.ApiError) as caught:
+            await numbers.deregister()
+        assert caught.value.code == 100 and caught.value.subcode == 2207051
+        assert await numbers.register("246810")
+        settings = await numbers.settings()
+        assert not settings.calling.enabled and settings.payload_encryption == {"status": "DISABLED"}
+        assert await numbers.update_settings(storage_configuration={"status": "DEFAULT"})
+        assert await numbers.update_settings(calling=wa.CallingSettings(status="ENABLED"))
+        assert (await numbers.settings()).calling.enabled
+
+
+async def test_register_and_deregister_are_limited_to_ten_in_72_hours() -> None:
+    async with emulated() as (_, client):
+        for i in range(10):
+            await (client.phone_numbers.register("246810") if i % 2 == 0 else client.phone_numbers.deregister())
+        with pytest.raises(wa.ApiError) as caught:
+            await client.phone_numbers.register("246810")
+    assert caught.value.code == 133016  # not retried: Meta's limit holds for 72 hours

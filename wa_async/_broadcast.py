@@ -24,27 +24,39 @@ import contextlib
 import hashlib
 import os
 from collections.abc import AsyncIterable, Iterable, Mapping, Sized
-from typing import Any, Literal, Protocol, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 import msgspec
 
-from ._errors import describe_code
+from ._errors import ValidationError, describe_code
 from ._journal import JournalStore
 from ._pacer import PAIR_INTERVAL
 
-__all__ = ["PAIR_INTERVAL", "BroadcastReport", "Display", "ErrorGroup", "Item", "Outcome", "OutcomeStatus",
-           "broadcast", "message_key"]  # fmt: skip
+if TYPE_CHECKING:
+    from ._opt_outs import OptOuts
+
+__all__ = ["DEFAULT_OPT_OUTS", "PACING_STATUSES", "PAIR_INTERVAL", "BroadcastReport", "Display", "ErrorGroup",
+           "Item", "Outcome", "OutcomeStatus", "broadcast", "message_key"]  # fmt: skip
 
 """Seconds between two messages to the same recipient: "1 message every 6 seconds to the same WhatsApp user"
 (Meta's pair rate limit, error 131056; see docs/rate-limits-and-errors.md)."""
 
-OutcomeStatus = Literal["sent", "failed", "unknown", "skipped"]
+DEFAULT_OPT_OUTS = "opt-outs.sqlite"
+"""The opt-out store a marketing broadcast uses by default: this file in the journal's directory."""
+
+OutcomeStatus = Literal["sent", "failed", "unknown", "skipped", "opted_out"]
+
+PACING_STATUSES = ("held_for_quality_assessment", "paused")
+"""``message_status`` values by which Meta says it is pacing the template (holding or pausing its messages)."""
 
 
 class Outcome(msgspec.Struct, frozen=True, gc=False):
     """What happened to one message. ``earlier``: settled by an earlier run of the same journaled job.
 
-    ``code`` is the Graph error code of a failure, when Meta gave one.
+    ``code`` is the Graph error code of a failure, when Meta gave one. ``message_status`` is Meta's answer to a
+    template send made by this run (``accepted``, or ``held_for_quality_assessment``/``paused`` while Meta paces
+    the template), when it gave one. ``opted_out``: a marketing message to a user in the opt-out store, not sent.
     """
 
     to: str
@@ -53,6 +65,7 @@ class Outcome(msgspec.Struct, frozen=True, gc=False):
     error: str | None = None
     earlier: bool = False
     code: int | None = None
+    message_status: str | None = None
 
 
 class ErrorGroup(msgspec.Struct, frozen=True):
@@ -69,7 +82,11 @@ class BroadcastReport(msgspec.Struct, frozen=True):
     """The result of a broadcast: counts per status, the outcome per message key, and this run's pace.
 
     With a journal the counts cover the whole job, earlier runs included; ``rate`` is what this run sent
-    per second of ``elapsed``.
+    per second of ``elapsed``. ``opted_out`` counts the marketing messages not sent to users who opted out (their
+    rows stay pending: a later run sends them if the user resumed). ``message_statuses`` counts this run's
+    answers by ``message_status``; ``held_for_quality_assessment`` and ``paused`` mean Meta is pacing the
+    template. ``stopped`` says why the job ended early with rows left pending (``"paused"``: ``stop_on_pause``
+    and Meta paced the template), else ``None``.
     """
 
     sent: int
@@ -79,6 +96,14 @@ class BroadcastReport(msgspec.Struct, frozen=True):
     outcomes: dict[str, Outcome]
     elapsed: float
     rate: float
+    opted_out: int = 0
+    message_statuses: dict[str, int] = {}
+    stopped: str | None = None
+
+    @property
+    def paced(self) -> int:
+        """This run's messages that Meta held or paused (``held_for_quality_assessment`` or ``paused``)."""
+        return sum(self.message_statuses.get(s, 0) for s in PACING_STATUSES)
 
     def error_groups(self) -> list[ErrorGroup]:
         """The failed messages grouped by error (by Graph code, else by the error's text), largest group first.
@@ -157,6 +182,9 @@ async def broadcast(
     job: str | Mapping[str, Any] | None = None,
     pair_interval: float = PAIR_INTERVAL,
     total: int | None = None,
+    marketing: bool = False,
+    opt_outs: OptOuts | str | os.PathLike[str] | None = None,
+    stop_on_pause: bool = False,
 ) -> BroadcastReport:
     """Send ``messages`` (messages, or ``(key, message)`` pairs) through ``client``'s queue; see the module doc.
 
@@ -171,6 +199,13 @@ async def broadcast(
             one it was started with.
         pair_interval: seconds between two messages to one recipient, from when the previous one left.
         total: how many messages there are, for the progress bar when ``messages`` has no ``len()``.
+        marketing: send every message (a ``Template``) through Meta's Marketing Messages API, skipping the users
+            in the opt-out store (reported ``opted_out``).
+        opt_outs: the opt-out store (an :class:`~wa_async.OptOuts`, or a SQLite file name) that marketing
+            messages are checked against; by default, with ``marketing=True`` and a journal file, the file
+            ``opt-outs.sqlite`` beside the journal.
+        stop_on_pause: stop the job, leaving the unsent rows pending, when Meta answers that it is pacing the
+            template (``held_for_quality_assessment`` or ``paused``); the report's ``stopped`` is ``"paused"``.
 
     Returns:
         The :class:`BroadcastReport`.
@@ -178,6 +213,8 @@ async def broadcast(
     Raises:
         AuthError: the token was refused; nothing more was sent and the unsent rows stay pending.
         LimiterUnavailable: the shared limiter is gone; likewise.
+        TemplateError: code 134101, the template is still syncing with the Marketing Messages API (about 10
+            minutes); likewise: run the job again later.
         JournalError: the journal cannot be used.
 
     Cancelling the call stops the job cleanly: nothing more leaves, requests on the wire are awaited, the journal
@@ -192,13 +229,18 @@ async def broadcast(
         from ._journal import Journal
 
         store = Journal(journal)
+    opt_out_store, own_opt_outs = _opt_out_store(opt_outs, journal, marketing)
     opened = store is not None and not store.is_open
     try:
         if store is not None:
             if opened:
                 await store.open()
-            await store.begin({"phone_number_id": client.phone_number_id, "job": job})
-        run = Run(client, store, resend_unknown=resend_unknown, pair_interval=pair_interval)
+            params: dict[str, Any] = {"phone_number_id": client.phone_number_id, "job": job}
+            if marketing:  # only then, so that journals begun before this option still match their jobs
+                params["marketing"] = True
+            await store.begin(params)
+        run = Run(client, store, resend_unknown=resend_unknown, pair_interval=pair_interval, marketing=marketing,
+                  opt_outs=opt_out_store, stop_on_pause=stop_on_pause)  # fmt: skip
         if isinstance(messages, Sized):
             total = len(messages)
         display: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
@@ -212,5 +254,28 @@ async def broadcast(
         with display:
             return await run.run(messages)
     finally:
-        if store is not None and opened:
-            await store.close()
+        try:
+            if store is not None and opened:
+                await store.close()
+        finally:
+            if own_opt_outs and opt_out_store is not None:
+                await opt_out_store.close()
+
+
+def _opt_out_store(opt_outs: OptOuts | str | os.PathLike[str] | None, journal: object,
+                   marketing: bool) -> tuple[OptOuts | None, bool]:  # fmt: skip
+    """The opt-out store a broadcast checks, and whether the broadcast opened it (and so closes it)."""
+    from ._opt_outs import OptOuts
+
+    if isinstance(opt_outs, OptOuts):
+        return opt_outs, False
+    path: Path | None = None
+    if opt_outs is not None:
+        path = Path(opt_outs)
+    elif marketing and isinstance(journal, (str, os.PathLike)):
+        path = Path(journal).parent / DEFAULT_OPT_OUTS
+    if path is None:
+        return None, False
+    if isinstance(journal, (str, os.PathLike)) and os.path.abspath(path) == os.path.abspath(journal):
+        raise ValidationError("opt_outs", f"{str(path)!r} is the journal; give the opt-out store a file of its own")
+    return OptOuts(path), True

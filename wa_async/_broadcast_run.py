@@ -12,11 +12,12 @@ import contextlib
 import hashlib
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
 from ._broadcast import (
+    PACING_STATUSES,
     BroadcastReport,
     Display,
     Item,
@@ -37,13 +38,21 @@ from ._errors import (
     WindowClosed,
 )
 from ._journal import Claim, JournalError, JournalStore, RowState
+from ._messages import Template
 from ._redis_limiter import LimiterUnavailable
+from ._request import SendResult
+
+if TYPE_CHECKING:
+    from ._opt_outs import OptOuts
 
 __all__ = ["Pacer", "Run", "client_timing"]
 
 _BATCH = 256  # messages claimed from the journal per transaction
 _FIRST_BATCH = 16  # small, so the first requests leave at once
 _MAX_HELD = 1000  # messages held back for pacing before the reader waits
+# Errors no message of the job can get past: the job stops and its unsent rows stay pending for the next run.
+# 134101: the template is still syncing with the Marketing Messages API, for about 10 minutes (docs/limits.md).
+_STOP_CODES = frozenset({134101})
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -139,21 +148,35 @@ class _Flight:
 class Run:
     """One run of a broadcast job: reads, dedupes, paces, submits and records."""
 
-    def __init__(self, client: Any, journal: JournalStore | None, *, resend_unknown: bool,
-                 pair_interval: float) -> None:  # fmt: skip
+    def __init__(
+        self,
+        client: Any,
+        journal: JournalStore | None,
+        *,
+        resend_unknown: bool,
+        pair_interval: float,
+        marketing: bool = False,
+        opt_outs: OptOuts | None = None,
+        stop_on_pause: bool = False,
+    ) -> None:
         self.client = client
         self.journal = journal
         self.resend_unknown = resend_unknown
+        self.marketing = marketing
+        self.opt_outs = opt_outs
+        self.stop_on_pause = stop_on_pause
         self.clock, self.sleep = client_timing(client)
         self.pacer = Pacer(pair_interval, self.clock)
-        self.counts: dict[str, int] = {"sent": 0, "failed": 0, "unknown": 0, "skipped": 0}
+        self.counts: dict[str, int] = {"sent": 0, "failed": 0, "unknown": 0, "skipped": 0, "opted_out": 0}
+        self.message_statuses: dict[str, int] = {}  # this run's answers by message_status
+        self.stopped: str | None = None  # why the job stopped early, its unsent rows pending
         self.sent_now = 0  # sent by this run
         self.settled_now = 0  # answered in this run (sent, failed or unknown): the rate's numerator
         self.done = 0  # input messages with an outcome, earlier runs' and skipped ones included
         self.outcomes: dict[str, Outcome] = {}
         self.display: Display | None = None
-        self.fatal: AuthError | LimiterUnavailable | None = None  # no message can succeed: the job stops
-        self._pending: dict[asyncio.Future[str], _Flight] = {}
+        self.fatal: ApiError | LimiterUnavailable | None = None  # no message can succeed: the job stops
+        self._pending: dict[asyncio.Future[Any], _Flight] = {}
         self._held: set[asyncio.Task[None]] = set()
         self._held_slots = asyncio.Semaphore(_MAX_HELD)
         self._seen: set[bytes] = set()  # keys' digests, when there is no journal
@@ -170,10 +193,15 @@ class Run:
         try:
             async for batch in self._batches(messages):
                 claims = await self._claim(batch)
+                opted_out = await self._opted_out(batch, claims)
                 for (key, msg), claim in zip(batch, claims, strict=True):
                     if self.fatal is not None:
                         raise self.fatal
-                    await self._dispatch(key, msg, claim)
+                    if self.stopped is not None:
+                        break
+                    await self._dispatch(key, msg, claim, opted_out)
+                if self.stopped is not None:
+                    break
             await self._drain()
             if self.fatal is not None:
                 raise self.fatal
@@ -185,7 +213,8 @@ class Run:
         elapsed = self.clock() - start
         c = self.counts
         return BroadcastReport(c["sent"], c["failed"], c["unknown"], c["skipped"], self.outcomes, elapsed,
-                               self.sent_now / elapsed if elapsed > 0 else 0.0)  # fmt: skip
+                               self.sent_now / elapsed if elapsed > 0 else 0.0, opted_out=c["opted_out"],
+                               message_statuses=dict(self.message_statuses), stopped=self.stopped)  # fmt: skip
 
     async def _claim(self, batch: list[tuple[str, _Message]]) -> list[Claim]:
         if self.journal is not None:
@@ -198,13 +227,39 @@ class Run:
             self._seen.add(digest)
         return claims
 
-    async def _dispatch(self, key: str, msg: _Message, claim: Claim) -> None:
+    def _is_marketing(self, msg: _Message) -> bool:
+        return self.marketing or getattr(msg, "marketing", False) is True
+
+    def _will_send(self, claim: Claim) -> bool:
+        return not claim.duplicate and (claim.state == "pending" or (claim.state == "unknown" and self.resend_unknown))
+
+    async def _opted_out(self, batch: list[tuple[str, _Message]], claims: list[Claim]) -> set[str]:
+        """The recipients of this batch's marketing messages who are in the opt-out store (one question a batch)."""
+        if self.opt_outs is None:
+            return set()
+        wanted = [msg.to for (_, msg), claim in zip(batch, claims, strict=True)
+                  if self._will_send(claim) and self._is_marketing(msg)]  # fmt: skip
+        return await self.opt_outs.which(wanted) if wanted else set()
+
+    async def _dispatch(self, key: str, msg: _Message, claim: Claim, opted_out: set[str]) -> None:
         if claim.duplicate:
             self._count("skipped")
             return
         if claim.state in ("sent", "failed") or (claim.state == "unknown" and not self.resend_unknown):
             status = cast(OutcomeStatus, claim.state)
             self._outcome(key, Outcome(msg.to, status, claim.wamid, claim.error, True, claim.error_code))
+            return
+        if self.marketing:
+            try:
+                msg = _as_marketing(msg)
+            except ValidationError as e:  # refused locally: failed for good
+                self.settled_now += 1
+                if self.journal is not None:
+                    self.journal.record(claim.row, "failed", error=str(e))
+                self._outcome(key, Outcome(msg.to, "failed", None, str(e)))
+                return
+        if msg.to in opted_out and self._is_marketing(msg):
+            self._outcome(key, Outcome(msg.to, "opted_out"))  # the row stays pending: sent once the user resumes
             return
         if self._callback_prefix is not None and msg.callback_data is None:
             msg = cast(_Message, msgspec.structs.replace(cast(Any, msg), callback_data=self._callback_prefix
@@ -235,7 +290,7 @@ class Run:
     async def _submit(self, flight: _Flight, msg: _Message) -> bool:
         """Queue the message; whether it was queued (a local refusal is recorded as its outcome)."""
         try:
-            fut = await self.client.submit(msg, on_wire=flight.on_wire)
+            fut = await self._queue(msg, flight)
         except ClientClosed:
             raise
         except WhatsAppError as e:  # refused locally (validation, closed window): nothing left
@@ -245,7 +300,15 @@ class Run:
         fut.add_done_callback(lambda f: self._finished(flight, f))
         return True
 
-    def _finished(self, flight: _Flight, fut: asyncio.Future[str]) -> None:
+    async def _queue(self, msg: _Message, flight: _Flight) -> asyncio.Future[SendResult | str]:
+        """Queue the message on the client; a template's future gives Meta's whole answer (its ``message_status``),
+        any other message's the wamid (``submit()``, as for another client, such as a test's fake)."""
+        client = self.client
+        if isinstance(msg, Template) and hasattr(client, "submit_result"):
+            return cast("asyncio.Future[SendResult | str]", await client.submit_result(msg, on_wire=flight.on_wire))
+        return cast("asyncio.Future[SendResult | str]", await client.submit(msg, on_wire=flight.on_wire))
+
+    def _finished(self, flight: _Flight, fut: asyncio.Future[SendResult | str]) -> None:
         self._pending.pop(fut, None)
         if fut.cancelled():
             if flight.leaving:  # cancelled too late: the worker posts it anyway
@@ -256,22 +319,27 @@ class Run:
             exc = fut.exception()
             self._finish(flight, exc, None if exc is not None else fut.result())
 
-    def _finish(self, flight: _Flight, exc: BaseException | None, wamid: str | None) -> None:
+    def _finish(self, flight: _Flight, exc: BaseException | None, result: SendResult | str | None) -> None:
         flight.never_left()  # a no-op once it left
         journal = self.journal
         self.settled_now += 1
         if exc is None:
+            wamid, message_status = (result, None) if not isinstance(result, SendResult) else (
+                result.wamid, result.message_status)  # fmt: skip
             self.sent_now += 1
             if journal is not None:
                 journal.record(flight.row, "sent", wamid=wamid)
-            self._outcome(flight.key, Outcome(flight.to, "sent", wamid))
+            self._outcome(flight.key, Outcome(flight.to, "sent", wamid, message_status=message_status))
+            if message_status is not None:
+                self._paced(message_status)
             return
         error = str(exc) or type(exc).__name__
         code = exc.code if isinstance(exc, ApiError) else None
         state: RowState
         status: OutcomeStatus
-        if isinstance(exc, (AuthError, LimiterUnavailable)):
-            # Not this message's fault (a bad token, the shared limiter gone): it stays pending; the job stops.
+        if isinstance(exc, (AuthError, LimiterUnavailable)) or (isinstance(exc, ApiError) and code in _STOP_CODES):
+            # Not this message's fault (a bad token, the shared limiter gone, a marketing template still syncing):
+            # it stays pending; the job stops.
             state, status = "pending", "failed"
             if self.fatal is None:
                 self.fatal = exc
@@ -287,6 +355,13 @@ class Run:
         if journal is not None:
             journal.record(flight.row, state, error_code=code, error=error)
         self._outcome(flight.key, Outcome(flight.to, status, None, error, code=code))
+
+    def _paced(self, message_status: str) -> None:
+        """Count an answer's ``message_status``; with ``stop_on_pause``, stop the job when Meta paces the template."""
+        self.message_statuses[message_status] = self.message_statuses.get(message_status, 0) + 1
+        if message_status in PACING_STATUSES and self.stop_on_pause and self.stopped is None:
+            self.stopped = "paused"
+            self._halt()
 
     def _halt(self) -> None:
         """No message can succeed: drop what is queued or held without sending it; its rows stay pending.
@@ -352,3 +427,13 @@ async def _aiter(messages: Iterable[Item] | AsyncIterable[Item]) -> AsyncIterato
     else:
         for item in messages:
             yield item
+
+
+def _as_marketing(msg: _Message) -> _Message:
+    """The message as a marketing template (``Template(..., marketing=True)``), checked again as one."""
+    if not isinstance(msg, Template):
+        raise ValidationError("type", f"the Marketing Messages API sends templates only, not {type(msg).__name__}")
+    if msg.marketing:
+        return msg
+    fields = {name: getattr(msg, name) for name in msg.__struct_fields__}
+    return Template(**(fields | {"marketing": True}))

@@ -31,11 +31,25 @@ from ._retry import RetryPolicy
 from ._shortcuts import Shortcuts
 from ._stats import ClientStats
 from ._transport import CHUNK_SIZE, AiohttpTransport, StreamedResponse, Transport, check_base_url, check_headers
-from .resources import Media, PhoneNumbers, Profile, Templates
+from .resources import (
+    Blocked,
+    Calls,
+    Flows,
+    Groups,
+    Media,
+    PhoneNumbers,
+    Profile,
+    QrCodes,
+    Subscriptions,
+    Templates,
+    ThroughputLimiter,
+    Usernames,
+)
 
 if TYPE_CHECKING:
     from ._broadcast import BroadcastReport
     from ._journal import JournalStore
+    from ._opt_outs import OptOuts
     from .webhooks import Status
 
 __all__ = ["Client"]
@@ -59,7 +73,10 @@ class Client(Shortcuts):
     ```
 
     Every request (messages, media, templates, profile) passes the rate limiter first. The other APIs hang off
-    the client: ``client.media``, ``client.templates``, ``client.phone_numbers``, ``client.profile``.
+    the client: ``client.media``, ``client.templates``, ``client.phone_numbers``, ``client.profile``, and for
+    account management ``client.subscriptions``, ``client.blocked``, ``client.qr_codes``, ``client.flows``,
+    ``client.calls``, ``client.groups``, ``client.usernames``. ``rate_limit="auto"`` follows the number's
+    throughput level (see [`ThroughputLimiter`][wa_async.resources.ThroughputLimiter]).
     Build it with [`maton`][wa_async.Client.maton], [`graph`][wa_async.Client.graph] or
     [`from_env`][wa_async.Client.from_env]; their options are those of [`ClientOptions`][wa_async.ClientOptions].
     """
@@ -72,7 +89,7 @@ class Client(Shortcuts):
         base_url: str = GRAPH_BASE_URL,
         waba_id: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
-        rate_limit: float | None = GRAPH_RATE,
+        rate_limit: float | Literal["auto"] | None = GRAPH_RATE,
         burst: int = 1,
         limiter: Limiter | None = None,
         queue_size: int = 10_000,
@@ -95,11 +112,15 @@ class Client(Shortcuts):
         self.rate_limit = rate_limit
         self.retry = retry if retry is not None else RetryPolicy()
         if limiter is None:
-            limiter = UnlimitedLimiter() if rate_limit is None else LocalLimiter(rate_limit, burst)
+            if rate_limit == "auto":  # the number's throughput level, read before the first request
+                limiter = ThroughputLimiter(burst=burst)
+            else:
+                limiter = UnlimitedLimiter() if rate_limit is None else LocalLimiter(rate_limit, burst)
         self.limiter: Limiter = limiter
         if workers is None:
             # Enough concurrency to keep the rate with ~0.5 s round trips; unlimited gets 64.
-            workers = 64 if rate_limit is None else max(4, min(256, math.ceil(rate_limit * 0.5)))
+            top = limiter.max_rate if isinstance(limiter, ThroughputLimiter) else rate_limit
+            workers = 64 if top is None or top == "auto" else max(4, min(256, math.ceil(top * 0.5)))
         self._sleep = sleep
         self._clock = clock
         headers = check_headers(headers)
@@ -126,6 +147,15 @@ class Client(Shortcuts):
         self.templates = Templates(self._pipeline)
         self.phone_numbers = PhoneNumbers(self._pipeline)
         self.profile = Profile(self._pipeline)
+        self.subscriptions = Subscriptions(self._pipeline)
+        self.blocked = Blocked(self._pipeline)
+        self.qr_codes = QrCodes(self._pipeline)
+        self.flows = Flows(self._pipeline)
+        self.calls = Calls(self._pipeline)
+        self.groups = Groups(self._pipeline)
+        self.usernames = Usernames(self._pipeline)
+        if isinstance(limiter, ThroughputLimiter):
+            limiter.bind(self.phone_numbers.throughput)
         self.conversations = Conversations(windows=windows, store=window_store, phone_number_id=self.phone_number_id)
         self._check_windows = windows is not False
         self._windows_local = self.conversations.local_only  # no shared store: check without awaiting
@@ -139,7 +169,8 @@ class Client(Shortcuts):
         connection_id: str | None = None,
         **options: Unpack[ClientOptions],
     ) -> Client:
-        """A client for the Maton gateway (``Authorization: Bearer $MATON_API_KEY``, 10 requests/second)."""
+        """A client for the Maton gateway (``Authorization: Bearer $MATON_API_KEY``, 10 requests/second; with
+        ``rate_limit="auto"`` the number's throughput level is read, and the gateway's 10/s still caps it)."""
         key = api_key if api_key is not None else os.environ.get("MATON_API_KEY")
         if not key:
             raise ValidationError("api_key", "no Maton API key: pass api_key= or set MATON_API_KEY")
@@ -148,6 +179,8 @@ class Client(Shortcuts):
             headers["Maton-Connection"] = connection_id
         options.setdefault("base_url", MATON_BASE_URL)
         options.setdefault("rate_limit", MATON_RATE)
+        if options["rate_limit"] == "auto" and options.get("limiter") is None:
+            options["limiter"] = ThroughputLimiter(cap=MATON_RATE, burst=options.get("burst", 1))
         return cls(phone_number_id, headers=headers, **options)
 
     @classmethod
@@ -208,7 +241,8 @@ class Client(Shortcuts):
         if self._state is _State.UNOPENED:
             self._open()
             warm = getattr(self.transport, "warm", None)
-            rate = self.rate_limit or getattr(self.limiter, "rate", None)
+            limit = self.rate_limit if self.rate_limit != "auto" else None
+            rate = limit or getattr(self.limiter, "rate", None)
             if warm is not None and rate and type(self.limiter) is not UnlimitedLimiter:
                 await warm(f"{self.base_url}/", min(self._queue.worker_count, max(2, math.ceil(rate / 10))))
             return
@@ -291,9 +325,7 @@ class Client(Shortcuts):
     async def send_result(self, msg: Message) -> SendResult:
         """Send a message and return Meta's whole answer: the wamid, the template pacing status
         (``message_status``) and whom the recipient resolved to (``wa_id``, ``user_id``)."""
-        if self._prepared(msg) is None:
-            await self._message(msg)  # the checks that need awaiting, and the client started
-        return await (await self._queue.put(SendMessageResult(msg, self.phone_number_id)))
+        return await (await self.submit_result(msg))
 
     async def submit(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
         """Queue a message, waiting for room; return a future that resolves to its wamid.
@@ -301,6 +333,13 @@ class Client(Shortcuts):
         ``on_wire`` (advanced) is awaited once, just before the message first goes on the wire.
         """
         return await self._queue.put(self._prepared(msg) or await self._message(msg), on_wire)
+
+    async def submit_result(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[SendResult]:
+        """As [`submit`][wa_async.Client.submit], with a future that resolves to Meta's whole answer (a
+        [`SendResult`][wa_async.SendResult]: the wamid, the template pacing ``message_status``, the recipient)."""
+        if self._prepared(msg) is None:
+            await self._message(msg)  # the checks that need awaiting, and the client started
+        return await self._queue.put(SendMessageResult(msg, self.phone_number_id), on_wire)
 
     def submit_nowait(self, msg: Message, *, on_wire: OnWire | None = None) -> asyncio.Future[str]:
         """Queue a message or raise [`QueueFull`][wa_async.QueueFull] at once; return its future."""
@@ -352,12 +391,17 @@ class Client(Shortcuts):
         job: str | Mapping[str, Any] | None = None,
         pair_interval: float = PAIR_INTERVAL,
         total: int | None = None,
+        marketing: bool = False,
+        opt_outs: OptOuts | str | os.PathLike[str] | None = None,
+        stop_on_pause: bool = False,
     ) -> BroadcastReport:
         """Send many messages through the queue, optionally journaled so a killed run resumes without sending
         anything twice (see the broadcast guide). Returns a [`BroadcastReport`][wa_async.BroadcastReport].
 
         ``pair_interval`` is the time between two messages to one recipient; ``total`` gives the progress bar a
-        total when ``messages`` has no ``len()`` (a generator).
+        total when ``messages`` has no ``len()`` (a generator). ``marketing=True`` sends every template through
+        the Marketing Messages API and skips the users in ``opt_outs`` (by default ``opt-outs.sqlite`` beside the
+        journal); ``stop_on_pause`` stops the job when Meta paces the template.
         """
         from ._broadcast import broadcast
 
@@ -370,6 +414,9 @@ class Client(Shortcuts):
             job=job,
             pair_interval=pair_interval,
             total=total,
+            marketing=marketing,
+            opt_outs=opt_outs,
+            stop_on_pause=stop_on_pause,
         )
 
     # -- any other request -----------------------------------------------------------------------

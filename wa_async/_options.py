@@ -32,7 +32,7 @@ class ClientOptions(TypedDict, total=False):
     waba_id: str | None
     api_version: str
     base_url: str
-    rate_limit: float | None
+    rate_limit: float | Literal["auto"] | None
     burst: int
     limiter: Limiter | None
     queue_size: int

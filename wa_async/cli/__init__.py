@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from . import broadcast, demo, emulator, resources, send
+from . import account, broadcast, calls, demo, emulator, flows, groups, resources, send
 
 __all__ = ["build_parser", "main"]
 
-_GROUPS: list[Any] = [demo, emulator, send, broadcast, resources]
+_GROUPS: list[Any] = [demo, emulator, send, broadcast, resources, account, flows, calls, groups]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,13 +38,17 @@ def body_parameters(info: TemplateInfo) -> int:
     return 0
 
 
-def check_template(info: TemplateInfo | None, name: str, language: str, params: int) -> None:
+def check_template(info: TemplateInfo | None, name: str, language: str, params: int, *,
+                   marketing: bool = False) -> None:  # fmt: skip
     """Raise :class:`UsageError` saying why no row could be sent with this template, or return."""
     skip = "; --no-preflight sends anyway"
     if info is None:
         raise UsageError(f"template {name!r} in {language} is not in this WhatsApp Business Account{skip}")
     if info.status != "APPROVED":
         raise UsageError(f"template {name!r} in {language} is {info.status}, not APPROVED{skip}")
+    if marketing and (info.category or "").upper() != "MARKETING":
+        raise UsageError(f"template {name!r} is {info.category}: the Marketing Messages API (--marketing) sends "
+                         f"MARKETING templates only (Meta answers 134100){skip}")  # fmt: skip
     expected = body_parameters(info)
     if expected != params:
         raise UsageError(f"template {name!r} takes {expected} body parameter(s); --param gives {params}{skip}")

@@ -36,12 +36,15 @@ class BadRow(msgspec.Struct, frozen=True):
 class Recipients:
     """The input file, read lazily: :meth:`check` reads it once; iterating reads it again, valid rows only."""
 
-    def __init__(self, path: Path, phone_column: str, params: list[str], template: str, language: str) -> None:
+    def __init__(self, path: Path, phone_column: str, params: list[str], template: str, language: str, *,
+                 marketing: bool = False, product_policy: str | None = None) -> None:  # fmt: skip
         self.path = path
         self.phone_column = phone_column
         self.params = params
         self.template = template
         self.language = language
+        self.marketing = marketing
+        self.product_policy = product_policy
         self.valid = 0
         self.bad: list[BadRow] = []
         self._bad_lines: set[int] = set()
@@ -94,7 +97,8 @@ class Recipients:
                 raise ValueError(f"no value in column {column!r}")
             values.append({"type": "text", "text": str(value)})
         components = ({"type": "body", "parameters": values},) if values else ()
-        return Template(to, self.template, language=self.language, components=components)
+        return Template(to, self.template, language=self.language, components=components, marketing=self.marketing,
+                        product_policy=self.product_policy)  # type: ignore[arg-type]  # checked by Template
 
     def _rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         try:

@@ -2,8 +2,9 @@
 
 Every row is checked, and the template fetched once to check the parameters (--no-preflight skips that), before
 the first send. Ctrl-C stops cleanly (requests on the wire finish, the journal is consistent); running the same
-command again resumes. Exit codes: 0 the job ran to its end, 1 it stopped on an error no message could get past,
-2 a usage or input error, 3 with --strict some rows failed, 130 interrupted.
+command again resumes. --marketing sends through the Marketing Messages API and skips the users who opted out.
+Exit codes: 0 the job ran to its end, 1 it stopped on an error no message could get past, 2 a usage or input
+error, 3 with --strict some rows failed, 4 with --stop-on-pause Meta paced the template, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import shlex
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,18 +26,20 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .._broadcast import BroadcastReport, broadcast
+from .._broadcast import DEFAULT_OPT_OUTS, BroadcastReport, Outcome, broadcast
 from .._errors import ValidationError, WhatsAppError
 from .._journal import Journal, JournalError, JournalRow
+from .._opt_outs import OptOuts, OptOutsError
 from .._stats import ClientStats
 from ._common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, add_target_arguments
 from ._preflight import check_template, find_template
 from ._recipients import BadRow, Recipients
 from ._redis import RedisOptionError, add_redis_arguments, default_key, redact, redis_limiter
 
-__all__ = ["EXIT_STRICT", "main", "register", "report_lines", "run"]
+__all__ = ["EXIT_PAUSED", "EXIT_STRICT", "main", "register", "report_lines", "run"]
 
 EXIT_STRICT = 3  # --strict: the job ran to its end but some rows failed
+EXIT_PAUSED = 4  # --stop-on-pause: Meta paced the template; the rest of the job is pending
 _SHOW_BAD = 20
 _SHOW_GROUPS = 10
 
@@ -69,7 +72,22 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-preflight", dest="preflight", action="store_false",
                    help="do not fetch the template to check its parameters before sending")  # fmt: skip
     p.add_argument("--strict", action="store_true", help=f"exit {EXIT_STRICT} when any row failed")
-    p.add_argument("--report", metavar="FILE", help="write a CSV: to,status,wamid,error, one row per recipient")
+    p.add_argument("--report", metavar="FILE",
+                   help="write a CSV: to,status,wamid,error,message_status, one row per recipient")  # fmt: skip
+    p.add_argument("--marketing", action="store_true",
+                   help="send through the Marketing Messages API (a MARKETING template), skipping opted-out users")
+    p.add_argument("--product-policy", choices=["CLOUD_API_FALLBACK", "STRICT"], type=str.upper,
+                   help="with --marketing: fall back to the Cloud API, or refuse, where the account is not "
+                        "onboarded")  # fmt: skip
+    p.add_argument("--opt-outs", metavar="FILE",
+                   help="with --marketing: add these users to the opt-out store first (CSV with a phone or "
+                        "user_id column, or one a line)")  # fmt: skip
+    p.add_argument("--opt-outs-store", metavar="FILE|URL",
+                   help=f"with --marketing: the opt-out store, a SQLite file or a redis:// URL (default "
+                        f"{DEFAULT_OPT_OUTS} beside the journal)")  # fmt: skip
+    p.add_argument("--stop-on-pause", action="store_true",
+                   help=f"stop (exit {EXIT_PAUSED}, the rest pending) when Meta answers that it is pacing the "
+                        "template (held_for_quality_assessment or paused)")  # fmt: skip
     p.add_argument("--sandbox", action="store_true", help="send to an in-process emulator, not WhatsApp")
     add_target_arguments(p)
     add_redis_arguments(p)
@@ -89,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
     bad: list[BadRow] = []
     try:
         _check_paths(args)
-        source = Recipients(Path(args.recipients), args.phone_column, args.param, args.template, args.language)
+        _check_marketing(args)
+        source = Recipients(Path(args.recipients), args.phone_column, args.param, args.template, args.language,
+                            marketing=args.marketing, product_policy=args.product_policy)  # fmt: skip
         bad = source.check()
         if bad:
             _show_bad(err, bad)
@@ -103,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # before the job's own Ctrl-C handling is in place: nothing was sent
         err.print("[yellow]Interrupted[/] before sending began; nothing was sent.")
         return EXIT_INTERRUPTED
-    except (UsageError, JournalError, RedisOptionError, ValidationError) as e:
+    except (UsageError, JournalError, RedisOptionError, ValidationError, OptOutsError) as e:
         err.print(f"[red]error:[/] {escape(redact(str(e), args.redis_url))}")
         return EXIT_USAGE
     except WhatsAppError as e:
@@ -118,10 +138,24 @@ def run(args: argparse.Namespace) -> int:
     report, stats = sent
     _show_report(Console(highlight=False, soft_wrap=True), report, args, invalid=len(bad))
     Console(highlight=False, soft_wrap=True).print(f"requests: {stats}")
+    if report.stopped == "paused":
+        err.print(f"[yellow]Stopped:[/] Meta is pacing template {args.template!r}; the rows not sent are pending. "
+                  f"Run the same command to resume:\n  {_command()}")  # fmt: skip
+        return EXIT_PAUSED
     if args.strict and report.failed:
         err.print(f"[red]--strict:[/] {report.failed} row(s) failed.")
         return EXIT_STRICT
     return EXIT_OK
+
+
+def _check_marketing(args: argparse.Namespace) -> None:
+    """The marketing options go together."""
+    if args.marketing:
+        return
+    for flag, value in (("--product-policy", args.product_policy), ("--opt-outs", args.opt_outs),
+                        ("--opt-outs-store", args.opt_outs_store)):  # fmt: skip
+        if value:
+            raise UsageError(f"{flag} goes with --marketing (opt-outs are about marketing messages)")
 
 
 def _check_paths(args: argparse.Namespace) -> None:
@@ -156,15 +190,18 @@ async def _send(
     args: argparse.Namespace, source: Recipients, err: Console
 ) -> tuple[BroadcastReport, ClientStats] | None:
     """Run the job; ``None`` when interrupted (after a clean stop)."""
-    job = {"template": args.template, "language": args.language, "params": args.param,
-           "phone_column": args.phone_column}  # fmt: skip
+    job: dict[str, Any] = {"template": args.template, "language": args.language, "params": args.param,
+                           "phone_column": args.phone_column}  # fmt: skip
+    if args.product_policy:  # only when given, so that journals begun before the option still match their jobs
+        job["product_policy"] = args.product_policy
     async with contextlib.AsyncExitStack() as stack:
         client = await stack.enter_async_context(await _client(args, stack))
         if args.preflight and not args.sandbox:
             await _preflight(args, client, err)
+        opt_outs = await _opt_outs(args, stack, err) if args.marketing else None
         task = asyncio.create_task(
-            broadcast(client, source, journal=args.journal, progress=True,
-                      resend_unknown=args.resend_unknown, job=job)
+            broadcast(client, source, journal=args.journal, progress=True, resend_unknown=args.resend_unknown,
+                      job=job, marketing=args.marketing, opt_outs=opt_outs, stop_on_pause=args.stop_on_pause)
         )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -178,7 +215,7 @@ async def _send(
                 return None
             raise
         if args.report:
-            await _write_report(Path(args.report), Path(args.journal), source.bad)
+            await _write_report(Path(args.report), Path(args.journal), source.bad, report.outcomes)
         return report, client.stats()
     return None  # pragma: no cover  (the stack does not swallow exceptions)
 
@@ -189,7 +226,42 @@ async def _preflight(args: argparse.Namespace, client: Any, err: Console) -> Non
                   "(--waba-id or WA_WABA_ID)[/]")  # fmt: skip
         return
     info = await find_template(client, args.template, args.language)
-    check_template(info, args.template, args.language, len(args.param))
+    check_template(info, args.template, args.language, len(args.param), marketing=args.marketing)
+
+
+async def _opt_outs(args: argparse.Namespace, stack: contextlib.AsyncExitStack, err: Console) -> OptOuts:
+    """The opt-out store (closed with ``stack``), with ``--opt-outs`` imported into it."""
+    where = args.opt_outs_store or str(Path(args.journal).parent / DEFAULT_OPT_OUTS)
+    if where.startswith(("redis://", "rediss://", "unix://")):
+        store = await _redis_opt_outs(where, stack)
+    else:
+        if _same_file(Path(where), Path(args.journal)):
+            raise UsageError(f"--opt-outs-store {where} is the journal; give the opt-out store a file of its own")
+        store = OptOuts(where)
+        stack.push_async_callback(store.close)
+    if args.opt_outs:
+        added = await store.import_file(args.opt_outs)
+        err.print(f"[dim]{added} user(s) added to the opt-out store {escape(store.description)} from "
+                  f"{escape(args.opt_outs)}[/]")  # fmt: skip
+    return store
+
+
+async def _redis_opt_outs(url: str, stack: contextlib.AsyncExitStack) -> OptOuts:
+    try:
+        import redis.asyncio as aioredis
+        from redis.exceptions import RedisError
+    except ImportError:
+        raise RedisOptionError("--opt-outs-store redis://... needs redis-py: pip install 'wa-async[redis]'") from None
+    try:
+        client = aioredis.Redis.from_url(url, socket_connect_timeout=3.0, socket_timeout=3.0)
+    except ValueError as e:
+        raise RedisOptionError(redact(f"--opt-outs-store {url!r}: {e}", url)) from None
+    stack.push_async_callback(client.aclose)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as e:
+        raise UsageError(redact(f"--opt-outs-store {url}: Redis does not answer: {e}", url)) from None
+    return OptOuts.redis(client)
 
 
 def _current_cancelling() -> int:
@@ -237,27 +309,37 @@ async def _share_limit(args: argparse.Namespace, stack: contextlib.AsyncExitStac
 
 _REPORT_STATUS = {"sent": "sent", "failed": "failed", "unknown": "unknown", "inflight": "unknown",
                   "pending": "failed"}  # fmt: skip
+REPORT_COLUMNS = ["to", "status", "wamid", "error", "message_status"]
 
 
-def report_lines(rows: Sequence[JournalRow]) -> Iterator[list[str]]:
-    """CSV rows ``to,status,wamid,error`` for journal rows (a repeated recipient adds ``skipped`` rows)."""
+def report_lines(rows: Sequence[JournalRow], outcomes: Mapping[str, Outcome] | None = None) -> Iterator[list[str]]:
+    """CSV rows ``to,status,wamid,error,message_status`` for journal rows (a repeated recipient adds ``skipped``
+    rows). ``outcomes`` (the last run's, by key) give what the journal does not keep: a row not sent to a user who
+    opted out (``opted_out``) and Meta's ``message_status`` of a send made by that run."""
+    outcomes = outcomes or {}
     for r in rows:
-        error = r.error or ("not sent" if r.state == "pending" else "")
-        yield [r.recipient, _REPORT_STATUS[r.state], r.wamid or "", error]
+        outcome = outcomes.get(r.key)
+        message_status = outcome.message_status or "" if outcome is not None else ""
+        if r.state == "pending" and outcome is not None and outcome.status == "opted_out":
+            yield [r.recipient, "opted_out", "", "the user opted out of marketing messages", ""]
+        else:
+            error = r.error or ("not sent" if r.state == "pending" else "")
+            yield [r.recipient, _REPORT_STATUS[r.state], r.wamid or "", error, message_status]
         for _ in range(r.duplicates):
-            yield [r.recipient, "skipped", "", "duplicate in this job"]
+            yield [r.recipient, "skipped", "", "duplicate in this job", ""]
 
 
-async def _write_report(path: Path, journal_path: Path, bad: Sequence[BadRow]) -> None:
+async def _write_report(path: Path, journal_path: Path, bad: Sequence[BadRow],
+                        outcomes: Mapping[str, Outcome]) -> None:  # fmt: skip
     """One row per recipient of the whole job, earlier runs included, then the invalid rows."""
     out = await asyncio.to_thread(_open_report, path)
     try:
         writer = csv.writer(out)
-        await asyncio.to_thread(writer.writerow, ["to", "status", "wamid", "error"])
+        await asyncio.to_thread(writer.writerow, REPORT_COLUMNS)
         async with Journal(journal_path) as journal:
             async for chunk in _chunks(journal.rows()):
-                await asyncio.to_thread(writer.writerows, list(report_lines(chunk)))
-        invalid = [[b.phone, "skipped", "", f"invalid (line {b.line}): {b.reason}"] for b in bad]
+                await asyncio.to_thread(writer.writerows, list(report_lines(chunk, outcomes)))
+        invalid = [[b.phone, "skipped", "", f"invalid (line {b.line}): {b.reason}", ""] for b in bad]
         await asyncio.to_thread(writer.writerows, invalid)
     finally:
         await asyncio.to_thread(out.close)
@@ -297,7 +379,15 @@ def _show_report(out: Console, report: BroadcastReport, args: argparse.Namespace
                                ("unknown", report.unknown, "yellow"),
                                ("skipped", report.skipped + invalid, "dim")):  # fmt: skip
         table.add_row(f"[{style}]{name}[/]", str(count))
+    if args.marketing or report.opted_out:
+        table.add_row("[magenta]opted out[/]", str(report.opted_out))
     out.print(table)
+    if report.paced:
+        held = report.message_statuses.get("held_for_quality_assessment", 0)
+        paused = report.message_statuses.get("paused", 0)
+        out.print(f"[yellow]Meta is pacing template {escape(args.template)!r}:[/] {held} sent message(s) held for "
+                  f"quality assessment, {paused} paused (this run); the report's message_status column says "
+                  "which" + ("" if args.stop_on_pause else "; --stop-on-pause stops the job when this happens"))
     groups = report.error_groups()
     if groups:
         failures = Table(title="failed, by error", show_header=True)

@@ -10,13 +10,9 @@ import argparse
 import mimetypes
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-
-import msgspec
-from rich.console import Console
-from rich.table import Table
 
 from .._client import Client
 from ..maton import CTRL_URL, Connections
@@ -29,12 +25,15 @@ from ..resources import (
     QuickReplyButton,
     UrlButton,
 )
-from ._common import UsageError, add_target_arguments, client_from_args, run_async
+from ._common import UsageError, run_async
 from ._transfer import SHOW_PROGRESS_FROM, Transfer
+from ._verbs import group as _group
+from ._verbs import print_json as _print_json
+from ._verbs import print_rows as _print_rows
+from ._verbs import verb as _verb
+from ._verbs import with_client as _with_client
 
 __all__ = ["register"]
-
-_Handler = Callable[[argparse.Namespace], int]
 
 
 def register(subparsers: Any) -> None:
@@ -44,70 +43,6 @@ def register(subparsers: Any) -> None:
     _numbers(subparsers)
     _profile(subparsers)
     _connections(subparsers)
-
-
-def _group(subparsers: Any, name: str, help_text: str) -> Any:
-    parser = subparsers.add_parser(name, help=help_text, description=help_text)
-    return parser.add_subparsers(dest="verb", metavar="VERB", required=True)
-
-
-def _verb(verbs: Any, name: str, help_text: str, func: _Handler, *, target: bool = True) -> argparse.ArgumentParser:
-    p: argparse.ArgumentParser = verbs.add_parser(name, help=help_text, description=help_text)
-    if target:
-        add_target_arguments(p)
-    p.set_defaults(func=func)
-    return p
-
-
-def _with_client(
-    args: argparse.Namespace, body: Callable[[Client], Awaitable[int]], *, phone: bool = True, waba: bool = False
-) -> int:
-    async def run() -> int:
-        client = client_from_args(args, need_phone=phone, windows=False)
-        if waba and not client.waba_id:
-            raise UsageError("no WhatsApp Business Account id: pass --waba-id or set WA_WABA_ID")
-        async with client:
-            return await body(client)
-
-    return run_async(run)
-
-
-# --- output ---------------------------------------------------------------------------------------------------
-
-
-def _plain(obj: Any) -> Any:
-    """A struct as JSON-ready builtins, without the fields Meta did not return."""
-    data = msgspec.to_builtins(obj)
-    if isinstance(data, dict):
-        return {k: v for k, v in data.items() if v not in (None, [], {})}
-    return data
-
-
-def _print_json(obj: Any) -> None:
-    print(msgspec.json.format(msgspec.json.encode(_plain(obj)), indent=2).decode())
-
-
-def _print_rows(rows: Iterable[Any], columns: Sequence[str], as_json: bool, title: str) -> int:
-    items = [_plain(r) for r in rows]
-    if as_json:
-        for item in items:
-            print(msgspec.json.encode(item).decode())
-        return 0
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for item in items:
-        table.add_row(*(_cell(item.get(c)) for c in columns))
-    Console(highlight=False).print(table)
-    return 0
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return msgspec.json.encode(value).decode()
-    return str(value)
 
 
 # --- media ----------------------------------------------------------------------------------------------------
@@ -192,7 +127,8 @@ def _media_delete(args: argparse.Namespace) -> int:
 
 
 def _templates(subparsers: Any) -> None:
-    verbs = _group(subparsers, "templates", "list, inspect, create or delete message templates (needs --waba-id)")
+    verbs = _group(subparsers, "templates", "list, inspect, create, edit or delete message templates "
+                                            "(needs --waba-id)")  # fmt: skip
     p = _verb(verbs, "list", "list templates (every page)", _templates_list)
     p.add_argument("--status", help="APPROVED, PENDING, REJECTED, PAUSED, ... (comma-separated)")
     p.add_argument("--name", help="names containing this")
@@ -207,6 +143,21 @@ def _templates(subparsers: Any) -> None:
     p.add_argument("--language", default="en_US", help="language code (default en_US)")
     p.add_argument("--category", required=True, choices=["AUTHENTICATION", "MARKETING", "UTILITY"], type=str.upper)
     p.add_argument("--body", required=True, metavar="TEXT", help="the body; {{1}}, {{2}} ... are parameters")
+    _component_arguments(p)
+    p = _verb(verbs, "edit", "edit a template: its components (all of them), category or time-to-live",
+              _templates_edit)  # fmt: skip
+    p.add_argument("template_id", metavar="ID")
+    p.add_argument("--category", choices=["AUTHENTICATION", "MARKETING", "UTILITY"], type=str.upper)
+    p.add_argument("--body", metavar="TEXT", help="the new body; with it, the other component flags replace all")
+    _component_arguments(p)
+    p = _verb(verbs, "delete", "delete a template (every language, or one with --hsm-id)", _templates_delete)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--hsm-id", metavar="ID", help="the template id of one language's version")
+    p = _verb(verbs, "delete-ids", "delete up to 100 templates by id, all or none", _templates_delete_ids)
+    p.add_argument("template_ids", metavar="ID", nargs="+")
+
+
+def _component_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--example", action="append", default=[], metavar="VALUE",
                    help="an example value for the next body parameter (repeat)")  # fmt: skip
     p.add_argument("--header", metavar="TEXT", help="a text header")
@@ -215,9 +166,9 @@ def _templates(subparsers: Any) -> None:
     p.add_argument("--quick-reply", action="append", default=[], metavar="LABEL", help="a quick-reply button")
     p.add_argument("--url-button", action="append", default=[], metavar="LABEL=URL", help="a URL button")
     p.add_argument("--phone-button", action="append", default=[], metavar="LABEL=PHONE", help="a call button")
-    p = _verb(verbs, "delete", "delete a template (every language, or one with --hsm-id)", _templates_delete)
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--hsm-id", metavar="ID", help="the template id of one language's version")
+    p.add_argument("--ttl", type=int, metavar="SECONDS",
+                   help="time-to-live of its messages: authentication 30-900, utility 30-43200, marketing "
+                        "43200-2592000 (-1: 30 days, authentication and utility)")  # fmt: skip
 
 
 def _templates_list(args: argparse.Namespace) -> int:
@@ -245,20 +196,47 @@ def _pair(spec: str, flag: str) -> tuple[str, str]:
     return label, value
 
 
+def _components(args: argparse.Namespace) -> list[Component]:
+    components: list[Component] = []
+    if args.header is not None:
+        components.append(HeaderText(args.header, example=args.header_example))
+    components.append(BodyText(args.body, examples=args.example or None))
+    if args.footer is not None:
+        components.append(FooterText(args.footer))
+    components += [QuickReplyButton(label) for label in args.quick_reply]
+    components += [UrlButton(*_pair(s, "--url-button")) for s in args.url_button]
+    components += [PhoneNumberButton(*_pair(s, "--phone-button")) for s in args.phone_button]
+    return components
+
+
 def _templates_create(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        components: list[Component] = []
-        if args.header is not None:
-            components.append(HeaderText(args.header, example=args.header_example))
-        components.append(BodyText(args.body, examples=args.example or None))
-        if args.footer is not None:
-            components.append(FooterText(args.footer))
-        components += [QuickReplyButton(label) for label in args.quick_reply]
-        components += [UrlButton(*_pair(s, "--url-button")) for s in args.url_button]
-        components += [PhoneNumberButton(*_pair(s, "--phone-button")) for s in args.phone_button]
-        info = await client.templates.create(args.name, args.language, args.category, components)
+        info = await client.templates.create(args.name, args.language, args.category, _components(args),
+                                             ttl=args.ttl)  # fmt: skip
         _print_json(info)
         return 0
+
+    return _with_client(args, body, phone=False, waba=True)
+
+
+def _templates_edit(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        if args.body is None and (args.header or args.footer or args.example or args.quick_reply
+                                  or args.url_button or args.phone_button):  # fmt: skip
+            raise UsageError("an edit replaces every component: give --body with the others")
+        components = _components(args) if args.body is not None else None
+        ok = await client.templates.edit(args.template_id, components, category=args.category, ttl=args.ttl)
+        print("edited" if ok else "not edited")
+        return 0 if ok else 1
+
+    return _with_client(args, body, phone=False)
+
+
+def _templates_delete_ids(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        ok = await client.templates.delete_many(args.template_ids)
+        print("deleted" if ok else "not deleted")
+        return 0 if ok else 1
 
     return _with_client(args, body, phone=False, waba=True)
 
@@ -281,6 +259,19 @@ def _numbers(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p = _verb(verbs, "get", "print this phone number (--phone-number-id) as JSON", _numbers_get)
     p.add_argument("--fields", help="comma-separated fields (default: Meta's)")
+    _verb(verbs, "throughput", "print the number's throughput level (STANDARD: 80 messages/second)", _numbers_level)
+    p = _verb(verbs, "request-code", "have Meta send a verification code to the number", _numbers_request_code)
+    p.add_argument("--method", default="SMS", type=str.upper, choices=["SMS", "VOICE"], help="SMS (default) or VOICE")
+    p.add_argument("--language", default="en_US", help="the code message's language (default en_US)")
+    p = _verb(verbs, "verify-code", "verify the number with the code it received", _numbers_verify_code)
+    p.add_argument("code", metavar="CODE")
+    p = _verb(verbs, "register", "register the number with the Cloud API", _numbers_register)
+    p.add_argument("pin", metavar="PIN", help="the two-step verification PIN (6 digits; set if the number has none)")
+    p.add_argument("--region", metavar="CC", help="Local Storage: keep data at rest in this country (e.g. DE)")
+    _verb(verbs, "deregister", "deregister the number from the Cloud API", _numbers_deregister)
+    p = _verb(verbs, "settings", "print the number's settings (calling, encryption, storage) as JSON",
+              _numbers_settings)  # fmt: skip
+    p.add_argument("--sip-credentials", action="store_true", help="include the SIP passwords")
 
 
 def _numbers_list(args: argparse.Namespace) -> int:
@@ -295,6 +286,57 @@ def _numbers_list(args: argparse.Namespace) -> int:
 def _numbers_get(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         _print_json(await client.phone_numbers.get(fields=args.fields))
+        return 0
+
+    return _with_client(args, body)
+
+
+def _numbers_level(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        print(await client.phone_numbers.throughput() or "unknown")
+        return 0
+
+    return _with_client(args, body)
+
+
+def _done(ok: bool, yes: str, no: str) -> int:
+    print(yes if ok else no)
+    return 0 if ok else 1
+
+
+def _numbers_request_code(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        ok = await client.phone_numbers.request_code(args.method, args.language)
+        return _done(ok, f"code sent by {args.method}", "not sent")
+
+    return _with_client(args, body)
+
+
+def _numbers_verify_code(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        return _done(await client.phone_numbers.verify_code(args.code), "verified", "not verified")
+
+    return _with_client(args, body)
+
+
+def _numbers_register(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        ok = await client.phone_numbers.register(args.pin, data_localization_region=args.region)
+        return _done(ok, "registered", "not registered")
+
+    return _with_client(args, body)
+
+
+def _numbers_deregister(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        return _done(await client.phone_numbers.deregister(), "deregistered", "not deregistered")
+
+    return _with_client(args, body)
+
+
+def _numbers_settings(args: argparse.Namespace) -> int:
+    async def body(client: Client) -> int:
+        _print_json(await client.phone_numbers.settings(include_sip_credentials=args.sip_credentials))
         return 0
 
     return _with_client(args, body)

@@ -119,9 +119,11 @@ class Messages:
             return web.Response(body=_READ_OK, content_type="application/json")
 
         category = None  # the pricing category of status webhooks; None: a service message
+        pacing = None  # the message_status of a paced template (docs/limits.md)
         pnid = request.match_info["pnid"]
         if parsed.type == "template":
             category = self.templates.check_send(body["template"]) if self.check_templates else "marketing"
+            pacing = self.templates.pacing(body["template"])
             if parsed.user_id and category == "authentication":  # docs/limits.md: phone numbers only
                 raise GraphError(131062, _BSUID_REFUSED, message=f"(#131062) {_BSUID_REFUSED}")
             if marketing and category != "marketing":  # docs/limits.md
@@ -153,8 +155,8 @@ class Messages:
         message: dict[str, str] = {"id": wamid}
         if parsed.group:
             message["group_id"] = parsed.wa_id  # docs/limits.md: group sends answer the group id
-        if marketing:
-            message["message_status"] = "accepted"  # docs/limits.md
+        if pacing is not None or marketing:
+            message["message_status"] = pacing or "accepted"  # docs/limits.md
         return json_response({"messaging_product": "whatsapp", "contacts": [parsed.contact()], "messages": [message]})
 
 

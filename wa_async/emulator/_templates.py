@@ -51,11 +51,12 @@ _SEED: list[dict[str, Any]] = [
 class TemplateStore:
     """Message templates of the emulated WABA (any WABA id in a path shares this one store)."""
 
-    __slots__ = ("_templates", "auto_approve")
+    __slots__ = ("_pacing", "_templates", "auto_approve")
 
     def __init__(self, *, auto_approve: bool = True, seed: bool = True) -> None:
         self.auto_approve = auto_approve
         self._templates: list[dict[str, Any]] = []
+        self._pacing: dict[tuple[str, str], str] = {}
         if seed:
             for spec in _SEED:
                 self.add(**spec)
@@ -105,6 +106,20 @@ class TemplateStore:
             if template["name"] == name and template["language"] == language:
                 return template
         return None
+
+    def pace(self, name: str, language: str = "en_US", status: str | None = "held_for_quality_assessment") -> None:
+        """Have Meta pace a template (docs/limits.md): its sends answer ``message_status`` ``status``
+        (``"held_for_quality_assessment"`` or ``"paused"``); ``None`` ends the pacing."""
+        if status is None:
+            self._pacing.pop((name, language), None)
+        elif status not in ("held_for_quality_assessment", "paused", "accepted"):
+            raise ValueError(f"{status!r} is not a message_status Meta paces with")
+        else:
+            self._pacing[(name, language)] = status
+
+    def pacing(self, obj: dict[str, Any]) -> str | None:
+        """The ``message_status`` a send of this ``template`` object answers while Meta paces it, else None."""
+        return self._pacing.get((obj["name"], obj["language"]["code"])) if self._pacing else None
 
     def check_send(self, obj: dict[str, Any]) -> str:
         """Check a ``template`` message object against the store; return the template's category.
@@ -229,6 +244,8 @@ class TemplateStore:
 
 
 def _placeholders(template: dict[str, Any]) -> int:
+    if template["category"] == "AUTHENTICATION":
+        return 1  # Meta writes the body, "*{{1}}* is your verification code.": the code is its one parameter
     for component in template["components"]:
         if component.get("type", "").upper() == "BODY":
             return len(set(_PLACEHOLDER.findall(component.get("text", ""))))

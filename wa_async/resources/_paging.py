@@ -13,8 +13,9 @@ from .._request import Request
 
 __all__ = ["STALE_CURSOR", "Page", "csv", "follow_pages", "waba_of"]
 
-STALE_CURSOR = 131059
-"""Graph's error for a paging cursor that is no longer valid (v24.0 and later): retry without the cursor."""
+STALE_CURSOR = frozenset({131059, 139102})
+"""Graph's errors for a paging cursor that is no longer valid (v24.0 and later), and for a block list that changed
+while it was being listed: both say to list again from the first page."""
 
 T = TypeVar("T")
 
@@ -45,14 +46,19 @@ class Page(msgspec.Struct, Generic[T]):
 
 
 async def follow_pages(
-    api: Pipeline, request: Callable[[Mapping[str, str]], Request[Page[T]]], params: Mapping[str, str]
+    api: Pipeline,
+    request: Callable[[Mapping[str, str]], Request[Page[T]]],
+    params: Mapping[str, str],
+    key: Callable[[T], object] | None = None,
 ) -> AsyncIterator[T]:
     """Every item of every page, following the ``after`` cursor on our own base URL (``paging.next`` names
     graph.facebook.com even through Maton); a cursor seen twice ends the walk.
 
-    Since v24.0 Graph answers a cursor that went stale with error 131059, to be retried without it: the walk then
-    starts again from the first page (once), skipping the items it already yielded (by their ``id``).
+    Since v24.0 Graph answers a cursor that went stale with error 131059, to be retried without it (the block list
+    says 139102 when it changed meanwhile): the walk then starts again from the first page (once), skipping the
+    items it already yielded (by ``key(item)``, by default the item's ``id``).
     """
+    key_of = key if key is not None else _id
     first = dict(params)
     seen: set[str] = set()
     yielded: set[object] = set()
@@ -61,16 +67,16 @@ async def follow_pages(
         try:
             page = await api.execute(request(params))
         except ApiError as error:
-            if error.code != STALE_CURSOR or "after" not in params or restarted:
+            if error.code not in STALE_CURSOR or "after" not in params or restarted:
                 raise
             restarted, params, seen = True, first, set()
             continue
         for item in page.data:
-            key = getattr(item, "id", None)
-            if key is not None:
-                if key in yielded:
+            item_key = key_of(item)
+            if item_key is not None:
+                if item_key in yielded:
                     continue
-                yielded.add(key)
+                yielded.add(item_key)
             yield item
         after = page.after
         if after is None or after in seen:
@@ -93,3 +99,7 @@ def csv(value: str | Sequence[str] | None, *, upper: bool = False) -> str | None
         return None
     text = value if isinstance(value, str) else ",".join(value)
     return text.upper() if upper else text
+
+
+def _id(item: object) -> object:
+    return getattr(item, "id", None)
