@@ -29,6 +29,7 @@ from ._queue import OnWire, OutboundQueue
 from ._request import ApiCall, MarkMessageRead, Request, SendMessage, SendMessageResult, SendResult
 from ._retry import RetryPolicy
 from ._shortcuts import Shortcuts
+from ._stats import ClientStats
 from ._transport import CHUNK_SIZE, AiohttpTransport, StreamedResponse, Transport, check_base_url, check_headers
 from .resources import (
     Blocked,
@@ -292,6 +293,13 @@ class Client(Shortcuts):
     def pending(self) -> int:
         """Messages queued or in flight."""
         return self._queue.pending
+
+    def stats(self) -> ClientStats:
+        """What this client did so far: queued, in flight, sent, failed, unknown, retried, rate-limited, limiter
+        wait and latency percentiles (a [`ClientStats`][wa_async.ClientStats]; cheap, call it as often as you
+        like)."""
+        queue = self._queue
+        return self._pipeline.stats.snapshot(queued=queue.pending - queue.in_flight, in_flight=queue.in_flight)
 
     @property
     def clock(self) -> Callable[[], float]:
