@@ -67,9 +67,11 @@ class Client(Shortcuts):
     """An asyncio WhatsApp Business Cloud API client, through the Maton gateway or straight to Graph.
 
     ```python
-    async with wa.Client.maton(phone_number_id) as client:       # MATON_API_KEY from the environment
+    # MATON_API_KEY from the environment
+    async with wa.Client.maton(phone_number_id) as client:
         wamid = await client.send(wa.Text("15551234567", "Hello"))
-        futures = [await client.submit(m) for m in messages]       # backpressure from the bounded queue
+        # backpressure from the bounded queue
+        futures = [await client.submit(m) for m in messages]
     ```
 
     Every request (messages, media, templates, profile) passes the rate limiter first. The other APIs hang off
@@ -207,7 +209,7 @@ class Client(Shortcuts):
         ``MATON_CONNECTION_ID``) for the Maton gateway. Keyword options given here win over the environment.
 
         ```python
-        client = wa.Client.from_env()      # one .env file drives the library and the command line
+        client = wa.Client.from_env()  # one .env drives the library and the command line
         ```
         """
         env = os.environ if environ is None else environ

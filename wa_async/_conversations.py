@@ -114,8 +114,9 @@ class Conversations:
 
     ```python
     conv = Conversations()
-    conv.observe(event)                      # for each received event (the receiver does this)
-    await conv.check_window("15551234567")   # raises WindowClosed outside the window (a BSUID works too)
+    conv.observe(event)  # for each received event (the receiver does this)
+    # raises WindowClosed outside the window (a BSUID works too)
+    await conv.check_window("15551234567")
     status = await conv.wait_status(wamid, "read", timeout=60)
     ```
 

@@ -96,7 +96,7 @@ from wa_async._inbound._user_events import (
 )
 
 from ._dedupe import Deduplicator
-from ._receiver import MAX_BODY, Receiver, Reply
+from ._receiver import MAX_BODY, BoundClient, Receiver, Reply
 from ._redis_dedupe import RedisDeduplicator
 from ._router import Handler, Router
 from ._signature import sign, verify_signature
@@ -112,6 +112,7 @@ __all__ = [
     "AudioMessage",
     "AuthIntlRateEligibility",
     "BanInfo",
+    "BoundClient",
     "BusinessCapabilityUpdate",
     "BusinessUsernameUpdate",
     "ButtonMessage",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from ._receiver import MAX_BODY, DuplicateFilter, Receiver, _Client
+from ._receiver import MAX_BODY, BoundClient, DuplicateFilter, Receiver
 from ._router import Handler
 
 __all__ = ["RECEIVER", "make_app"]
@@ -23,7 +23,7 @@ def make_app(
     *,
     verify_token: str,
     app_secret: str | bytes | None = None,
-    client: _Client | Sequence[_Client] | None = None,
+    client: BoundClient | Sequence[BoundClient] | None = None,
     path: str = "/webhook",
     dedupe: DuplicateFilter | None = None,
     dedupe_size: int = 100_000,

@@ -77,8 +77,9 @@ class _Conversations(Protocol):
     def observe(self, event: Event) -> None: ...
 
 
-class _Client(Protocol):
-    """What the receiver needs of a client: its number, its conversations, and what bound messages call."""
+class BoundClient(Protocol):
+    """What a receiver needs of the client it binds received messages to ([`wa.Client`][wa_async.Client] is one):
+    its number, its conversations, and what a bound message's `reply()`, `react()` and `mark_read()` call."""
 
     @property
     def phone_number_id(self) -> str: ...
@@ -99,7 +100,9 @@ class Receiver:
     """A webhook endpoint without a web framework: verify, parse, deduplicate, answer, dispatch.
 
     ```python
-    receiver = wa.webhooks.Receiver(router, verify_token="tok", app_secret=secret, client=client)
+    receiver = wa.webhooks.Receiver(
+        router, verify_token="tok", app_secret=secret, client=client
+    )
     status, content_type, body = await receiver.handle("POST", {}, headers, raw_body)
     app.add_route("/webhook", receiver.asgi, methods=["GET", "POST"])   # Starlette, FastAPI
     ```
@@ -149,7 +152,7 @@ class Receiver:
         *,
         verify_token: str,
         app_secret: str | bytes | None = None,
-        client: _Client | Sequence[_Client] | None = None,
+        client: BoundClient | Sequence[BoundClient] | None = None,
         dedupe: DuplicateFilter | None = None,
         dedupe_size: int = 100_000,
         max_body: int = MAX_BODY,
@@ -173,7 +176,7 @@ class Receiver:
         self.verify_token = verify_token
         self.app_secret = app_secret
         if client is None:
-            self._clients: tuple[_Client, ...] = ()
+            self._clients: tuple[BoundClient, ...] = ()
         elif isinstance(client, Sequence):
             self._clients = tuple(client)
         else:
@@ -258,11 +261,11 @@ class Receiver:
         return frozenset(self._tasks)
 
     @property
-    def clients(self) -> tuple[_Client, ...]:
+    def clients(self) -> tuple[BoundClient, ...]:
         """The clients events are bound to, one per business number."""
         return self._clients
 
-    def client_for(self, event: Event) -> _Client | None:
+    def client_for(self, event: Event) -> BoundClient | None:
         """The client of the business number `event` is about, or None when no client has that number.
 
         An event that names no number goes to the client when there is exactly one.

@@ -33,7 +33,9 @@ class RedisDeduplicator:
     ```python
     redis = redis.asyncio.Redis.from_url("redis://cache:6379/0")
     dedupe = wa.webhooks.RedisDeduplicator(redis)
-    receiver = wa.webhooks.Receiver(router, verify_token=token, app_secret=secret, dedupe=dedupe)
+    receiver = wa.webhooks.Receiver(
+        router, verify_token=token, app_secret=secret, dedupe=dedupe
+    )
     ```
 
     Events are keyed as the in-process `Deduplicator` keys them (a message by its id, a status by its id, status
