@@ -188,7 +188,8 @@ class PostgresJournal:
         poll_interval: seconds between looks at the other workers' progress once this worker's input is done.
 
     ```python
-    report = await client.broadcast(messages, journal=wa.PostgresJournal(url, job="spring-sale"))
+    journal = wa.PostgresJournal(url, job="spring-sale")
+    report = await client.broadcast(messages, journal=journal)
     ```
 
     Raises:
