@@ -30,6 +30,7 @@ from ._transfer import SHOW_PROGRESS_FROM, Transfer
 from ._verbs import group as _group
 from ._verbs import print_json as _print_json
 from ._verbs import print_rows as _print_rows
+from ._verbs import said as _said
 from ._verbs import verb as _verb
 from ._verbs import with_client as _with_client
 
@@ -299,22 +300,17 @@ def _numbers_level(args: argparse.Namespace) -> int:
     return _with_client(args, body)
 
 
-def _done(ok: bool, yes: str, no: str) -> int:
-    print(yes if ok else no)
-    return 0 if ok else 1
-
-
 def _numbers_request_code(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.phone_numbers.request_code(args.method, args.language)
-        return _done(ok, f"code sent by {args.method}", "not sent")
+        return _said(ok, f"code sent by {args.method}", "not sent")
 
     return _with_client(args, body)
 
 
 def _numbers_verify_code(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _done(await client.phone_numbers.verify_code(args.code), "verified", "not verified")
+        return _said(await client.phone_numbers.verify_code(args.code), "verified", "not verified")
 
     return _with_client(args, body)
 
@@ -322,14 +318,14 @@ def _numbers_verify_code(args: argparse.Namespace) -> int:
 def _numbers_register(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.phone_numbers.register(args.pin, data_localization_region=args.region)
-        return _done(ok, "registered", "not registered")
+        return _said(ok, "registered", "not registered")
 
     return _with_client(args, body)
 
 
 def _numbers_deregister(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _done(await client.phone_numbers.deregister(), "deregistered", "not deregistered")
+        return _said(await client.phone_numbers.deregister(), "deregistered", "not deregistered")
 
     return _with_client(args, body)
 
