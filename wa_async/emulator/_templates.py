@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
+from ._area import json_object
 from ._graph import GraphError, json_response, param
 from ._paging import page
 from ._template_msg import body_param_count
@@ -161,12 +162,7 @@ class TemplateStore:
 
     async def create(self, request: web.Request) -> web.Response:
         """``POST /{v}/{waba}/message_templates`` (JSON body) -> ``{"id", "status", "category"}``."""
-        try:
-            body = msgspec.json.decode(await request.read())
-        except msgspec.DecodeError:
-            raise param("Request body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise param("Request body must be a JSON object")
+        body = json_object(await request.read())
         for key in ("name", "language", "category", "components"):
             if body.get(key) is None:
                 raise param(f"The parameter {key} is required.")
