@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _messages as m
-from .._messages._template import Component
+from .._messages._template import Component, otp_components
 from ._common import UsageError, add_target_arguments, client_from_args, run_async
 
 __all__ = ["register"]
@@ -135,8 +135,7 @@ def _otp_args(p: argparse.ArgumentParser) -> None:
 
 
 def _otp(a: argparse.Namespace) -> m.Message:
-    components: list[Component] = [m.BodyParams([a.code]), m.ButtonParams("otp", 0, [a.code])]
-    return m.Template(_to(a), a.name, a.language, components, **_common(a))
+    return m.Template(_to(a), a.name, a.language, otp_components(a.code), **_common(a))
 
 
 def _media_args(caption: bool = True, filename: bool = False) -> _Args:
