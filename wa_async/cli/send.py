@@ -189,12 +189,7 @@ def _buttons_args(p: argparse.ArgumentParser) -> None:
 
 
 def _buttons(a: argparse.Namespace) -> m.Message:
-    buttons = []
-    for spec in a.button:
-        bid, sep, title = spec.partition(":")
-        if not sep:
-            raise UsageError(f"--button {spec!r}: write it as ID:TITLE")
-        buttons.append(m.ReplyButton(bid, title))
+    buttons = [m.ReplyButton(*_split(spec, "--button", "ID:TITLE", (2, 2), ":")) for spec in a.button]
     return m.Buttons(_to(a), a.body, buttons, header=a.header, footer=a.footer, **_reply(a))
 
 
