@@ -118,8 +118,7 @@ def _media_download(args: argparse.Namespace) -> int:
 def _media_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.media.delete(args.media_id)
-        print("deleted" if ok else "not deleted")
-        return 0 if ok else 1
+        return _said(ok, "deleted", "not deleted")
 
     return _with_client(args, body, phone=False)
 
@@ -227,8 +226,7 @@ def _templates_edit(args: argparse.Namespace) -> int:
             raise UsageError("an edit replaces every component: give --body with the others")
         components = _components(args) if args.body is not None else None
         ok = await client.templates.edit(args.template_id, components, category=args.category, ttl=args.ttl)
-        print("edited" if ok else "not edited")
-        return 0 if ok else 1
+        return _said(ok, "edited", "not edited")
 
     return _with_client(args, body, phone=False)
 
@@ -236,8 +234,7 @@ def _templates_edit(args: argparse.Namespace) -> int:
 def _templates_delete_ids(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.templates.delete_many(args.template_ids)
-        print("deleted" if ok else "not deleted")
-        return 0 if ok else 1
+        return _said(ok, "deleted", "not deleted")
 
     return _with_client(args, body, phone=False, waba=True)
 
@@ -245,8 +242,7 @@ def _templates_delete_ids(args: argparse.Namespace) -> int:
 def _templates_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.templates.delete(args.name, hsm_id=args.hsm_id)
-        print("deleted" if ok else "not deleted")
-        return 0 if ok else 1
+        return _said(ok, "deleted", "not deleted")
 
     return _with_client(args, body, phone=False, waba=True)
 
@@ -362,8 +358,7 @@ def _profile_set(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.profile.update(about=args.about, address=args.address, description=args.description,
                                           email=args.email, websites=args.website, vertical=args.vertical)  # fmt: skip
-        print("updated" if ok else "not updated")
-        return 0 if ok else 1
+        return _said(ok, "updated", "not updated")
 
     return _with_client(args, body)
 
@@ -437,8 +432,7 @@ def _connections_get(args: argparse.Namespace) -> int:
 def _connections_delete(args: argparse.Namespace) -> int:
     async def body(conns: Connections) -> int:
         ok = await conns.delete(args.connection_id)
-        print("deleted" if ok else "not deleted")
-        return 0 if ok else 1
+        return _said(ok, "deleted", "not deleted")
 
     return _with_connections(args, body)
 
