@@ -2,7 +2,8 @@
 ``benchmarks/results/<date>.json`` and ``.md`` (``<date>-quick.*`` with ``--quick``) and the charts.
 
 Sections: throughput, rate, latency, memory, encoding; then (not with ``--quick``), when present, the other
-benchmark modules (bench_redis_limiter, bench_webhooks, bench_broadcast), their output kept as they print it.
+benchmark modules (bench_redis_limiter, bench_webhooks, bench_broadcast, bench_shared_limit, bench_otel), their
+output kept as they print it.
 ``--publish`` also copies the charts under docs/img/ and puts the tables into docs/benchmarks.md.
 """
 
@@ -26,7 +27,14 @@ from benchmarks.throughput import run_throughput
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("throughput", "rate", "latency", "memory", "encoding")
-EXTRA = ("bench_redis_limiter", "bench_webhooks", "bench_broadcast", "bench_shared_limit", "bench_cold_start")
+EXTRA = (
+    "bench_redis_limiter",
+    "bench_webhooks",
+    "bench_broadcast",
+    "bench_shared_limit",
+    "bench_cold_start",
+    "bench_otel",
+)
 _START, _END = "<!-- results:start -->", "<!-- results:end -->"
 
 # Sizes: the full run takes about 5 minutes on 2 cores, --quick under one.

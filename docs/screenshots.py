@@ -26,6 +26,8 @@ PAGES = [
     "reference/client/index.html",
     "reference/messages/index.html",
     "reference/errors/index.html",
+    "reference/requests/index.html",
+    "reference/resources/index.html",
     "reference/webhooks/index.html",
     "reference/emulator/index.html",
 ]

@@ -111,3 +111,16 @@ def test_rate_and_report(tmp_path: Path) -> None:
     assert "| limiter | limit/s |" in md and "not run here" in md
     for path in report.charts(results, tmp_path, "t"):
         assert path.stat().st_size > 0
+
+
+def test_bench_otel_compares_plain_and_instrumented_clients() -> None:
+    import wa_async as wa
+    from benchmarks import bench_otel
+
+    def in_memory() -> wa.Client:
+        mock = wa.MockTransport(lambda request: wa.Response(200, {}, bench_otel.OK))
+        return wa.Client.graph("123", access_token="t", transport=mock, rate_limit=None, windows=False)
+
+    out = bench_otel.compare(in_memory, n=32, rounds=2, concurrency=4)
+    assert out["messages"] == 32 and out["rounds"] == 2
+    assert out["plain_us_per_msg"] > 0 and out["otel_us_per_msg"] > 0 and out["ratio_median"] > 0

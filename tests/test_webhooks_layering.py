@@ -21,9 +21,15 @@ def test_parsing_and_conversations_do_not_load_aiohttp_web() -> None:
     assert not loaded_after(statement, "aiohttp.web")
 
 
-def test_the_receiver_does_load_it() -> None:
-    # The check above can fail: the receiver really needs aiohttp.web.
-    assert loaded_after("import wa_async.webhooks", "aiohttp.web")
+def test_the_aiohttp_app_does_load_it() -> None:
+    # The checks here can fail: make_app really needs aiohttp.web.
+    assert loaded_after("import wa_async.webhooks; wa_async.webhooks.make_app", "aiohttp.web")
+
+
+def test_the_framework_free_receiver_and_its_asgi_app_do_not() -> None:
+    statement = "import wa_async.webhooks as w; w.Receiver(print, verify_token='t').asgi; w.RedisDeduplicator"
+    assert not loaded_after(statement, "aiohttp.web")
+    assert not loaded_after(statement, "redis")
 
 
 def test_import_wa_async_does_not_load_the_receiver_package() -> None:

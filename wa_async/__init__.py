@@ -100,9 +100,11 @@ from ._messages import (
 )
 from ._opt_outs import OptOuts, OptOutsError
 from ._options import DEFAULT_API_VERSION, ClientOptions
+from ._redis_conversations import RedisWindowStore
 from ._redis_limiter import LimiterUnavailable, RedisLimiter
 from ._request import ApiCall, Request, SendMessage, SendMessageResult, SendResult
 from ._retry import RetryDecision, RetryPolicy
+from ._stats import ClientStats, LatencySummary
 from ._transport import (
     AiohttpTransport,
     FilePart,
@@ -147,7 +149,7 @@ from .resources import (
 )
 
 if TYPE_CHECKING:
-    from . import emulator, errors, flows, maton, messages, webhooks
+    from . import emulator, errors, flows, maton, messages, otel, webhooks
     from .emulator import Emulator
 
 try:
@@ -163,6 +165,7 @@ _LAZY = {
     "messages": ("wa_async.messages", None),
     "webhooks": ("wa_async.webhooks", None),
     "maton": ("wa_async.maton", None),
+    "otel": ("wa_async.otel", None),
     "Emulator": ("wa_async.emulator", "Emulator"),
 }
 
@@ -208,6 +211,7 @@ __all__ = [
     "Client",
     "ClientClosed",
     "ClientOptions",
+    "ClientStats",
     "Contact",
     "ContactInfoRequest",
     "Contacts",
@@ -243,6 +247,7 @@ __all__ = [
     "Journal",
     "JournalError",
     "JournalStore",
+    "LatencySummary",
     "Limiter",
     "LimiterUnavailable",
     "ListMessage",
@@ -283,6 +288,7 @@ __all__ = [
     "Reaction",
     "RecipientError",
     "RedisLimiter",
+    "RedisWindowStore",
     "ReplyButton",
     "Request",
     "Response",
@@ -325,5 +331,6 @@ __all__ = [
     "flows",
     "maton",
     "messages",
+    "otel",
     "webhooks",
 ]

@@ -29,6 +29,7 @@ from ._queue import OnWire, OutboundQueue
 from ._request import ApiCall, MarkMessageRead, Request, SendMessage, SendMessageResult, SendResult
 from ._retry import RetryPolicy
 from ._shortcuts import Shortcuts
+from ._stats import ClientStats
 from ._transport import CHUNK_SIZE, AiohttpTransport, StreamedResponse, Transport, check_base_url, check_headers
 from .resources import (
     Blocked,
@@ -66,9 +67,11 @@ class Client(Shortcuts):
     """An asyncio WhatsApp Business Cloud API client, through the Maton gateway or straight to Graph.
 
     ```python
-    async with wa.Client.maton(phone_number_id) as client:       # MATON_API_KEY from the environment
+    # MATON_API_KEY from the environment
+    async with wa.Client.maton(phone_number_id) as client:
         wamid = await client.send(wa.Text("15551234567", "Hello"))
-        futures = [await client.submit(m) for m in messages]       # backpressure from the bounded queue
+        # backpressure from the bounded queue
+        futures = [await client.submit(m) for m in messages]
     ```
 
     Every request (messages, media, templates, profile) passes the rate limiter first. The other APIs hang off
@@ -206,7 +209,7 @@ class Client(Shortcuts):
         ``MATON_CONNECTION_ID``) for the Maton gateway. Keyword options given here win over the environment.
 
         ```python
-        client = wa.Client.from_env()      # one .env file drives the library and the command line
+        client = wa.Client.from_env()  # one .env drives the library and the command line
         ```
         """
         env = os.environ if environ is None else environ
@@ -292,6 +295,13 @@ class Client(Shortcuts):
     def pending(self) -> int:
         """Messages queued or in flight."""
         return self._queue.pending
+
+    def stats(self) -> ClientStats:
+        """What this client did so far: queued, in flight, sent, failed, unknown, retried, rate-limited, limiter
+        wait and latency percentiles (a [`ClientStats`][wa_async.ClientStats]; cheap, call it as often as you
+        like)."""
+        queue = self._queue
+        return self._pipeline.stats.snapshot(queued=queue.pending - queue.in_flight, in_flight=queue.in_flight)
 
     @property
     def clock(self) -> Callable[[], float]:

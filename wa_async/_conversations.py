@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -24,7 +24,7 @@ from wa_async._errors import WindowClosed, status_error
 from wa_async._inbound._events import Event, Message, Status, SystemMessage
 from wa_async._inbound._user_events import UserIdUpdate
 
-__all__ = ["WINDOW", "Conversations", "MemoryWindowStore", "WindowPolicy", "WindowStore"]
+__all__ = ["WINDOW", "Conversations", "MemoryWindowStore", "StatusFeed", "WindowPolicy", "WindowStore"]
 
 log = logging.getLogger("wa_async.conversations")
 
@@ -52,6 +52,29 @@ class WindowStore(Protocol):
 
     async def record_inbound(self, wa_id: str, at: datetime) -> None:
         """Note a message from `wa_id` at `at` (keep the later of this and what is known)."""
+        ...
+
+
+class _Listener(Protocol):
+    async def ready(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class StatusFeed(Protocol):
+    """Statuses shared between processes (a window store may carry one as `statuses`; see `RedisWindowStore`)."""
+
+    async def publish(self, status: Status) -> None:
+        """Make `status`, received by this process, known to every process."""
+        ...
+
+    async def known(self, wamid: str) -> list[Status]:
+        """The statuses of `wamid` any process published (and the feed still keeps)."""
+        ...
+
+    def listen(self, on_status: Callable[[Status], None], on_ready: Callable[[], Awaitable[None]]) -> _Listener:
+        """Hand every status published from now on to `on_status`; call `on_ready` once subscribed (again after a
+        reconnection)."""
         ...
 
 
@@ -91,8 +114,9 @@ class Conversations:
 
     ```python
     conv = Conversations()
-    conv.observe(event)                      # for each received event (the receiver does this)
-    await conv.check_window("15551234567")   # raises WindowClosed outside the window (a BSUID works too)
+    conv.observe(event)  # for each received event (the receiver does this)
+    # raises WindowClosed outside the window (a BSUID works too)
+    await conv.check_window("15551234567")
     status = await conv.wait_status(wamid, "read", timeout=60)
     ```
 
@@ -107,6 +131,8 @@ class Conversations:
         "_aliases",
         "_attached",
         "_clock",
+        "_feed",
+        "_listener",
         "_local",
         "_statuses",
         "_waiters",
@@ -139,6 +165,10 @@ class Conversations:
         self._statuses: OrderedDict[str, Status] = OrderedDict()
         self._waiters: dict[str, list[tuple[int, asyncio.Future[Status]]]] = {}
         self._writes: set[asyncio.Task[None]] = set()
+        # Statuses shared with other processes: what this one's receiver observes is published, and while
+        # someone waits, what the others publish is observed here.
+        self._feed: StatusFeed | None = getattr(self.store, "statuses", None)
+        self._listener: _Listener | None = None
 
     def __repr__(self) -> str:
         waiting = sum(len(w) for w in self._waiters.values())
@@ -166,6 +196,8 @@ class Conversations:
         """
         if isinstance(event, Status):
             self._observe_status(event)
+            if self._feed is not None:
+                self._spawn(asyncio.get_running_loop(), self._feed.publish(event))
         elif isinstance(event, UserIdUpdate):
             old = self._link(_keys(event.previous_user_id, event.previous_parent_user_id, event.wa_id))
             self._carry(old, _keys(event.user_id, event.parent_user_id))
@@ -236,7 +268,7 @@ class Conversations:
         try:
             await write
         except Exception:
-            log.exception("window store write failed")
+            log.exception("a write to the shared store failed")
 
     async def flush(self) -> None:
         """Wait until every window write `observe` started has reached the store."""
@@ -285,6 +317,8 @@ class Conversations:
     # -- statuses ------------------------------------------------------------------------------------------
 
     def _observe_status(self, status: Status) -> None:
+        if self.phone_number_id is not None and status.phone_number_id not in (None, self.phone_number_id):
+            return  # another business number's message (a shared feed carries every number's)
         failed = status.status == "failed"
         rank = _RANK.get(status.status)
         if rank is None and not failed:
@@ -336,6 +370,8 @@ class Conversations:
         self._waiters.setdefault(wamid, []).append(entry)
         try:
             async with asyncio.timeout(timeout):
+                if self._feed is not None:
+                    await self._shared(wamid)
                 return await fut
         finally:
             waiters = self._waiters.get(wamid)
@@ -344,13 +380,40 @@ class Conversations:
                 if not waiters:
                     del self._waiters[wamid]
 
+    async def _shared(self, wamid: str) -> None:
+        """Listen to the other processes' statuses, then read what they published for `wamid` before."""
+        feed = self._feed
+        assert feed is not None
+        if self._listener is None:
+            self._listener = feed.listen(self._observe_status, self._reread)
+        await self._listener.ready()
+        try:
+            known = await feed.known(wamid)
+        except Exception:
+            # The listener reconnects by itself and then re-reads every waited-for wamid (_reread).
+            log.warning("could not read the shared statuses of %s; waiting for the feed", wamid, exc_info=True)
+            return
+        for status in known:
+            self._observe_status(status)
+
+    async def _reread(self) -> None:
+        """After (re)subscribing: read the shared statuses of every waited-for wamid, in case one was missed."""
+        feed = self._feed
+        assert feed is not None
+        for wamid in list(self._waiters):
+            for status in await feed.known(wamid):
+                self._observe_status(status)
+
     def last_status(self, wamid: str) -> Status | None:
         """The furthest status seen for `wamid` (`failed` wins), if still remembered."""
         return self._statuses.get(wamid)
 
     async def aclose(self) -> None:
-        """Finish the window writes still pending (call on client close)."""
+        """Finish the window and status writes still pending and stop listening (call on client close)."""
         await self.flush()
+        if self._listener is not None:
+            listener, self._listener = self._listener, None
+            await listener.aclose()
 
 
 def _rank(status: Status) -> int:

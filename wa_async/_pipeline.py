@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from bisect import bisect_right
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from ._errors import ApiError, ClientClosed, TransportError
+from ._errors import ApiError, ClientClosed, DeliveryUnknown, RateLimited, TransportError
 from ._limiter import Limiter
 from ._request import Request
 from ._retry import RetryDecision, RetryPolicy
+from ._stats import BOUNDS, Counters, Observer
 from ._transport import CHUNK_SIZE, HttpRequest, Response, StreamedResponse, Transport
 
 __all__ = ["Pipeline", "Tries"]
@@ -30,14 +32,17 @@ T = TypeVar("T")
 
 
 class Tries:
-    """One request's tries so far: when the first began, how many, how many hit the pair limit."""
+    """One request's tries so far: when the first began, how many, how many hit the pair limit, how long the
+    limiter held them; `observed` is an installed observer's own state for the request (its span)."""
 
-    __slots__ = ("attempt", "first", "pair_failures")
+    __slots__ = ("attempt", "first", "observed", "pair_failures", "waited")
 
-    def __init__(self, first: float) -> None:
+    def __init__(self, first: float, waited: float = 0.0) -> None:
         self.first = first
         self.attempt = 1
         self.pair_failures = 0
+        self.waited = waited
+        self.observed: object = None
 
     def __repr__(self) -> str:
         return f"<Tries attempt={self.attempt} pair_failures={self.pair_failures}>"
@@ -59,9 +64,11 @@ class Pipeline:
         "closed",
         "headers",
         "limiter",
+        "observer",
         "phone_number_id",
         "ready",
         "retry",
+        "stats",
         "transport",
         "waba_id",
     )
@@ -100,9 +107,20 @@ class Pipeline:
         self._departed: Callable[[float], None] | None = getattr(limiter, "departed", None)
         self.ready = start is None
         self.closed = False
+        self.stats = Counters()
+        # Called only when installed (wa_async.otel): without one the hot path pays one `is None` per step.
+        self.observer: Observer | None = None
 
     def __repr__(self) -> str:
         return f"<Pipeline {self._api_root} limiter={self.limiter!r} transport={self.transport!r}>"
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The pipeline's clock itself (to call it without `now()`'s indirection on a hot path)."""
+        clock = self._clock
+        if clock is None:
+            clock = self._clock = asyncio.get_running_loop().time
+        return clock
 
     def now(self) -> float:
         """The pipeline's clock (the event loop's unless one was injected)."""
@@ -117,13 +135,38 @@ class Pipeline:
         url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
         return HttpRequest(request.method, url, self.headers, request.body, request.params)
 
-    async def attempt(self, request: Request[T], granted_at: float = 0.0) -> T:
+    def granted(self, request: Request[Any], tries: Tries | None, waited: float = 0.0) -> Tries:
+        """Note that the limiter let a try of ``request`` go after ``waited`` seconds; return its tries (new for
+        a first try)."""
+        if waited:
+            self.stats.limiter_wait += waited
+        if tries is not None:
+            tries.waited += waited
+            return tries
+        tries = Tries(self.now(), waited)
+        if self.observer is not None:
+            self.observer.started(request, tries)
+        return tries
+
+    def observe(self, request: Request[Any], first: float, waited: float = 0.0) -> Tries:
+        """The tries of a request whose first try begins at ``first``, shown to the observer (call only with one:
+        without, the queue makes a request's tries after its first failure)."""
+        tries = Tries(first, waited)
+        assert self.observer is not None
+        self.observer.started(request, tries)
+        return tries
+
+    async def attempt(self, request: Request[T], granted_at: float = 0.0, tries: Tries | None = None) -> T:
         """One try, after the limiter granted it (at ``granted_at`` on the loop's clock, when the limiter wants to
         learn how late requests leave): send, then decode the answer or raise its error."""
         path = request.path
         url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
         departed = self._departed if granted_at > 0.0 else None
         timed = departed is not None
+        clock = self._clock
+        if clock is None:
+            clock = self._clock = asyncio.get_running_loop().time
+        started = clock()
         try:
             resp = await self.transport.send(
                 HttpRequest(request.method, url, self.headers, request.body, request.params, timed)
@@ -132,11 +175,35 @@ class Pipeline:
             if e.request is None:
                 e.request = request
             raise
+        latency = clock() - started
+        stats = self.stats
+        stats.buckets[bisect_right(BOUNDS, latency)] += 1  # Counters.add_latency, inline: this runs per request
+        stats.latency_total += latency
+        if latency > stats.latency_max:
+            stats.latency_max = latency
+        observer = self.observer
+        if observer is not None:
+            observer.answered(request, tries, latency, resp.status)
         if departed is not None and resp.sent_at:
             departed(resp.sent_at - granted_at)
         if resp.status >= 300:
             raise request.error(resp)
-        return request.decode(resp)
+        result = request.decode(resp)
+        stats.sent += 1
+        if observer is not None:
+            observer.succeeded(request, tries, result)
+        return result
+
+    def gave_up(
+        self, tries: Tries | None, request: Request[Any], error: BaseException, *, unknown: bool = False
+    ) -> None:
+        """Count a request that ended with ``error``: ``unknown`` when it may have reached Meta."""
+        if unknown or isinstance(error, DeliveryUnknown):
+            self.stats.unknown += 1
+        else:
+            self.stats.failed += 1
+        if self.observer is not None:
+            self.observer.failed(request, tries, error)
 
     async def after(self, tries: Tries, request: Request[Any], error: BaseException) -> RetryDecision | None:
         """Ask the retry policy about a failed try; count it; pause the limiter for an account-wide limit.
@@ -150,8 +217,14 @@ class Pipeline:
             pair_failures=tries.pair_failures,
             idempotent=request.idempotent,
         )
+        if isinstance(error, RateLimited):
+            self.stats.rate_limited += 1
         if decision is None:
+            self.gave_up(tries, request, error)
             return None
+        self.stats.retried += 1
+        if self.observer is not None:
+            self.observer.retrying(request, tries, error, decision.delay)
         tries.attempt += 1
         if decision.scope == "recipient":
             tries.pair_failures += 1
@@ -174,12 +247,12 @@ class Pipeline:
         tries: Tries | None = None
         loop_time = asyncio.get_running_loop().time
         while True:
+            asked = self.now()
             await self.limiter.acquire()
             granted = loop_time()
-            if tries is None:
-                tries = Tries(self.now())
+            tries = self.granted(request, tries, self.now() - asked)
             try:
-                return await self.attempt(request, granted)
+                return await self.attempt(request, granted, tries)
             except (ApiError, TransportError) as error:
                 decision = await self.after(tries, request, error)
                 if decision is None:
@@ -200,9 +273,9 @@ class Pipeline:
         tries: Tries | None = None
         http = self.http(request)
         while True:
+            asked = self.now()
             await self.limiter.acquire()
-            if tries is None:
-                tries = Tries(self.now())
+            tries = self.granted(request, tries, self.now() - asked)
             async with contextlib.AsyncExitStack() as stack:
                 try:
                     resp = await stack.enter_async_context(self.transport.stream(http, chunk_size=chunk_size))
@@ -222,6 +295,9 @@ class Pipeline:
                     continue
                 chunks = _prepend(head, resp.chunks)
                 stack.push_async_callback(chunks.aclose)
+                self.stats.sent += 1
+                if self.observer is not None:
+                    self.observer.succeeded(request, tries, resp.status)
                 yield resp._replace(chunks=chunks)
                 return
 

@@ -188,15 +188,17 @@ class OutboundQueue:
         and no pause, so there is nothing to wait for before it goes on the wire."""
         pipeline = self._pipeline
         first = pipeline.now()
+        tries = pipeline.observe(request, first) if pipeline.observer is not None else None
         self.in_flight += 1
         self._inline += 1
         try:
-            return await pipeline.attempt(request)
+            return await pipeline.attempt(request, 0.0, tries)
         except (ApiError, TransportError) as error:
             assert self._loop is not None
             future: asyncio.Future[T] = self._loop.create_future()
             item = _Item(request, future, None)
             item.first = first
+            item.tries = tries
             await self._after_error(item, error)  # fails the future, or schedules a retry that resolves it
         finally:
             self.in_flight -= 1
@@ -218,6 +220,7 @@ class OutboundQueue:
             if item is not None and not item.future.done() and (where is None or where(item.request)):
                 _fail(item, error)
                 failed += 1
+                self._pipeline.stats.failed += 1
             else:
                 self._queue.put_nowait(item)
         return failed
@@ -273,11 +276,15 @@ class OutboundQueue:
                     # This recipient is pair-limited: wait aside so the worker serves others.
                     self._spawn_retry(item, wait)
                     return
-            granted = 0.0
+            granted = waited = 0.0
             unlimited = self._unlimited
             if unlimited is None or unlimited.paused:
+                clock = pipeline.clock
+                asked = clock()
                 await pipeline.limiter.acquire()
                 granted = self._loop.time()  # type: ignore[union-attr]
+                waited = clock() - asked
+                pipeline.stats.limiter_wait += waited
             if item.future.done():
                 return
             if item.on_wire is not None:
@@ -287,24 +294,31 @@ class OutboundQueue:
             _fail(item, ClientClosed("the client was closed before this message was sent"))
             raise
         except Exception as error:  # a limiter or on_wire hook failed: this message was not sent
+            pipeline.gave_up(item.tries, item.request, error)
             _fail(item, error)
             return
         finally:
             del self._held[task]
-        await self._send(item, granted)
+        await self._send(item, granted, waited)
 
-    async def _send(self, item: _Item, granted: float) -> None:
+    async def _send(self, item: _Item, granted: float, waited: float = 0.0) -> None:
         """One try on the wire; the future gets the result, or the error once no retry is left."""
         pipeline = self._pipeline
+        tries = item.tries
         if not item.first:
             item.first = pipeline.now()
+            if pipeline.observer is not None:  # only then is a request's Tries made before a failure
+                tries = item.tries = pipeline.observe(item.request, item.first, waited)
+        elif tries is not None:
+            tries.waited += waited
         try:
-            result = await pipeline.attempt(item.request, granted)
+            result = await pipeline.attempt(item.request, granted, tries)
         except (ApiError, TransportError) as error:
             await self._after_error(item, error)
         except Exception as error:
             # A bug or an unexpected failure below us: the outcome is unknown, so report it, never retry it.
             log.exception("unexpected error while sending a request")
+            pipeline.gave_up(tries, item.request, error, unknown=True)
             _fail(item, error)
         else:
             if not item.future.done():
@@ -315,15 +329,21 @@ class OutboundQueue:
         if tries is None:
             tries = item.tries = Tries(item.first)
         if self._cancelling:
+            self._pipeline.gave_up(tries, item.request, error)
             _fail(item, error)
             return
         try:
             decision = await self._pipeline.after(tries, item.request, error)
         except Exception as failure:  # the limiter's pause() failed: give up on this request, say why
             log.exception("the limiter failed to pause after %s", error)
+            self._pipeline.gave_up(tries, item.request, failure)
             _fail(item, failure)
             return
-        if decision is None or self._cancelling:
+        if decision is None:  # the pipeline counted it
+            _fail(item, error)
+            return
+        if self._cancelling:
+            self._pipeline.gave_up(tries, item.request, error)
             _fail(item, error)
             return
         recipient = item.request.recipient

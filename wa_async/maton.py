@@ -131,10 +131,10 @@ class Connections:
     """The Maton control plane's connections.
 
     ```python
-    async with wa.maton.Connections() as conns:        # MATON_API_KEY from the environment
+    async with wa.maton.Connections() as conns:  # MATON_API_KEY from the environment
         for c in await conns.list():
             print(c.connection_id, c.status)
-        new = await conns.create()                     # open new.url in a browser to authorize it
+        new = await conns.create()  # open new.url in a browser to authorize it
     ```
 
     Calls go through the same pipeline as the client's (limiter, retries of what is safe to retry, typed errors

@@ -4,8 +4,8 @@
 from wa_async._messages import Text
 
 Text("+16505551234", "Hello!").to_json()
-# b'{"messaging_product":"whatsapp","recipient_type":"individual","to":"16505551234","type":"text",
-#    "text":{"body":"Hello!","preview_url":false}}'
+# b'{"messaging_product":"whatsapp","recipient_type":"individual","to":"16505551234",
+#    "type":"text","text":{"body":"Hello!","preview_url":false}}'
 ```
 
 Each struct checks Meta's documented limits in ``__post_init__`` and raises ``wa.ValidationError`` naming the

@@ -96,7 +96,7 @@ class Message(_Addressed, frozen=True, kw_only=True):
         """Check the type's own fields; raise ValidationError."""
 
     def _wire(self) -> Any:
-        """The type object: the value of the key named by :attr:`type`."""
+        """The type object: the value of the key named by [`type`][wa_async.Message.type]."""
         raise NotImplementedError
 
     @property

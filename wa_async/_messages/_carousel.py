@@ -78,10 +78,14 @@ class Carousel(_Interactive, frozen=True):
 
     ```python
     wa.Carousel("16505551234", "This week's offers", [
-        wa.CarouselCard(wa.ImageParam(link="https://example.com/beans.jpg"), "Shop now",
-                        "https://example.com/offers/beans", body="Ethiopian beans, 20% off"),
-        wa.CarouselCard(wa.ImageParam(link="https://example.com/grinder.jpg"), "Shop now",
-                        "https://example.com/offers/grinder"),
+        wa.CarouselCard(
+            wa.ImageParam(link="https://example.com/beans.jpg"), "Shop now",
+            "https://example.com/offers/beans", body="Ethiopian beans, 20% off",
+        ),
+        wa.CarouselCard(
+            wa.ImageParam(link="https://example.com/grinder.jpg"), "Shop now",
+            "https://example.com/offers/grinder",
+        ),
     ])
     ```
     """

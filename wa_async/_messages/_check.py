@@ -117,7 +117,7 @@ def surrogates(value: str, field: str) -> None:
 
 
 def optional_text(value: object, field: str, limit: int | None, *, minimum: int = 1) -> None:
-    """Like :func:`text`, but ``None`` is fine."""
+    """Like `text()`, but ``None`` is fine."""
     if value is not None:
         text(value, field, limit, minimum=minimum)
 

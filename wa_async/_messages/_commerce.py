@@ -24,7 +24,10 @@ class Product(_Interactive, frozen=True):
     ``footer`` (60); Meta allows no header.
 
     ```python
-    wa.Product("16505551234", "1234567890555555", "GRINDER-01", body="Here is the grinder you asked about.")
+    wa.Product(
+        "16505551234", "1234567890555555", "GRINDER-01",
+        body="Here is the grinder you asked about.",
+    )
     ```
     """
 
@@ -52,10 +55,13 @@ class ProductList(_Interactive, frozen=True):
     send fails when none is.
 
     ```python
-    wa.ProductList("16505551234", "1234567890555555", "Our best sellers", "Pick anything you like.", [
-        wa.ProductSection("Coffee beans", ["BEANS-ETH", "BEANS-COL"]),
-        wa.ProductSection("Equipment", ["GRINDER-01"]),
-    ])
+    wa.ProductList(
+        "16505551234", "1234567890555555", "Our best sellers", "Pick anything you like.",
+        [
+            wa.ProductSection("Coffee beans", ["BEANS-ETH", "BEANS-COL"]),
+            wa.ProductSection("Equipment", ["GRINDER-01"]),
+        ],
+    )
     ```
     """
 
@@ -83,7 +89,9 @@ class Catalog(_Interactive, frozen=True):
     catalog's first item.
 
     ```python
-    wa.Catalog("16505551234", "Browse our range and order here.", thumbnail_product_id="BEANS-ETH")
+    wa.Catalog(
+        "16505551234", "Browse our range and order here.", thumbnail_product_id="BEANS-ETH"
+    )
     ```
     """
 

@@ -24,7 +24,9 @@ class Contact(msgspec.Struct, frozen=True):
     """One contact card. Plain strings work for ``name`` and the items of ``phones``, ``emails`` and ``urls``.
 
     ```python
-    card = wa.Contact("Barbara J. Johnson", phones=["+1 650 555 1234"], emails=["barbara@example.com"])
+    card = wa.Contact(
+        "Barbara J. Johnson", phones=["+1 650 555 1234"], emails=["barbara@example.com"]
+    )
     ```
     """
 

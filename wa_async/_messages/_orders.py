@@ -134,10 +134,14 @@ class OrderDetails(_Interactive, frozen=True):
     sent) with ``expiration_description`` (120).
 
     ```python
-    wa.OrderDetails("5511987654321", "Your order: tap to pay.", "order-2026-0001", "BRL",
-                    [wa.OrderItem("Gift card R$50", wa.OrderAmount(5000), 1, retailer_id="GIFT-50")],
-                    payment_settings=[{"type": "payment_link",
-                                       "payment_link": {"uri": "https://pay.example.com/p/order-2026-0001"}}])
+    wa.OrderDetails(
+        "5511987654321", "Your order: tap to pay.", "order-2026-0001", "BRL",
+        [wa.OrderItem("Gift card R$50", wa.OrderAmount(5000), 1, retailer_id="GIFT-50")],
+        payment_settings=[{
+            "type": "payment_link",
+            "payment_link": {"uri": "https://pay.example.com/p/order-2026-0001"},
+        }],
+    )
     ```
     """
 
@@ -238,7 +242,9 @@ class OrderStatus(_Interactive, frozen=True):
     ``payment_timestamp``. Meta answers 2046 to a transition it does not allow, 2047 to cancelling a paid order.
 
     ```python
-    wa.OrderStatus("5511987654321", "Your order is being prepared.", "order-2026-0001", "processing")
+    wa.OrderStatus(
+        "5511987654321", "Your order is being prepared.", "order-2026-0001", "processing"
+    )
     ```
     """
 

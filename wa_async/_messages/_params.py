@@ -64,7 +64,10 @@ class TextParam(_Param, frozen=True):
     with named parameters (``{{first_name}}``), sent as ``parameter_name``; named parameters go in any order.
 
     ```python
-    wa.BodyParams([wa.TextParam("Jamie", name="first_name"), wa.TextParam("ORD-4711", name="order_number")])
+    wa.BodyParams([
+        wa.TextParam("Jamie", name="first_name"),
+        wa.TextParam("ORD-4711", name="order_number"),
+    ])
     ```
     """
 

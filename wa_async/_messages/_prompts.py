@@ -40,7 +40,9 @@ class CallPermissionRequest(_Interactive, frozen=True):
     the answer arrives as a call-permission reply webhook.
 
     ```python
-    wa.CallPermissionRequest("US.13491208655302741918", "May we call you about order #4711?")
+    wa.CallPermissionRequest(
+        "US.13491208655302741918", "May we call you about order #4711?"
+    )
     ```
     """
 
@@ -60,7 +62,9 @@ class ContactInfoRequest(_Interactive, frozen=True):
     limit: UNCERTAIN). The answer is a contacts message whose contact carries ``origin: "contact_request"``.
 
     ```python
-    wa.ContactInfoRequest("US.13491208655302741918", "Please share your number so our courier can call you.")
+    wa.ContactInfoRequest(
+        "US.13491208655302741918", "Please share your number so our courier can call you."
+    )
     ```
     """
 
@@ -80,7 +84,10 @@ class VoiceCall(_Interactive, frozen=True):
     works, 1 to 43,200; default 7 days) and ``payload`` (up to 512 characters, echoed in the calls webhook).
 
     ```python
-    wa.VoiceCall("16505551234", "Tap to call our support team.", display_text="Call support", payload="t-4711")
+    wa.VoiceCall(
+        "16505551234", "Tap to call our support team.",
+        display_text="Call support", payload="t-4711",
+    )
     ```
     """
 

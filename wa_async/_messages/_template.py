@@ -211,8 +211,14 @@ class CarouselParams(msgspec.Struct, frozen=True):
 
     ```python
     wa.CarouselParams([
-        [wa.HeaderParams([wa.ImageParam(id="1234")]), wa.ButtonParams("quick_reply", 0, ["MORE_BEANS"])],
-        [wa.HeaderParams([wa.ImageParam(id="5678")]), wa.ButtonParams("quick_reply", 0, ["MORE_GRINDERS"])],
+        [
+            wa.HeaderParams([wa.ImageParam(id="1234")]),
+            wa.ButtonParams("quick_reply", 0, ["MORE_BEANS"]),
+        ],
+        [
+            wa.HeaderParams([wa.ImageParam(id="5678")]),
+            wa.ButtonParams("quick_reply", 0, ["MORE_GRINDERS"]),
+        ],
     ])
     ```
     """

@@ -50,9 +50,17 @@ def add_target_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def target_env(args: argparse.Namespace, *, need_phone: bool = True) -> dict[str, str]:
-    """The environment with the target flags laid over it, checked: what :meth:`Client.from_env` will read.
+    """The environment with the target flags laid over it, checked.
 
-    Raises UsageError when the phone number id (if needed) or the credentials are missing.
+    Args:
+        args: The parsed command line, with the target flags.
+        need_phone: Whether the command needs a phone number id (else ``WA_PHONE_NUMBER_ID`` becomes ``-``).
+
+    Returns:
+        The environment, as [`Client.from_env`][wa_async.Client.from_env] reads it.
+
+    Raises:
+        UsageError: The phone number id (if needed) or the credentials are missing.
     """
     env = dict(os.environ)
     for flag, name in _FLAG_ENV:
@@ -69,8 +77,19 @@ def target_env(args: argparse.Namespace, *, need_phone: bool = True) -> dict[str
 
 
 def client_from_args(args: argparse.Namespace, *, need_phone: bool = True, **options: Any) -> Client:
-    """A client from the flags, falling back on the environment as :meth:`Client.from_env` reads it (a Graph
-    client when an access token is given, else a Maton client); raises UsageError when incomplete."""
+    """A client from the flags, falling back on the environment.
+
+    The environment is read as [`Client.from_env`][wa_async.Client.from_env] reads it: a Graph client when an
+    access token is given, else a Maton client.
+
+    Args:
+        args: The parsed command line, with the target flags.
+        need_phone: Whether the command needs a phone number id.
+        **options: Passed on to the client, as [`ClientOptions`][wa_async.ClientOptions].
+
+    Raises:
+        UsageError: The phone number id (if needed) or the credentials are missing.
+    """
     return Client.from_env(environ=target_env(args, need_phone=need_phone), **options)
 
 

@@ -40,7 +40,20 @@ def body_parameters(info: TemplateInfo) -> int:
 
 def check_template(info: TemplateInfo | None, name: str, language: str, params: int, *,
                    marketing: bool = False) -> None:  # fmt: skip
-    """Raise :class:`UsageError` saying why no row could be sent with this template, or return."""
+    """Check that the rows can be sent with this template, as a whole.
+
+    Args:
+        info: The template as the WABA lists it, or None when it has no such template.
+        name: The template's name, for the message.
+        language: The template's language, for the message.
+        params: How many body parameters each row gives (one per ``--param``).
+        marketing: Whether the job sends through the Marketing Messages API.
+
+    Raises:
+        UsageError: Saying why no row could be sent: the template is missing, not approved, not a marketing
+            template for ``--marketing``, takes another number of body parameters, or needs a header or URL
+            button parameter the command cannot give.
+    """
     skip = "; --no-preflight sends anyway"
     if info is None:
         raise UsageError(f"template {name!r} in {language} is not in this WhatsApp Business Account{skip}")

@@ -34,7 +34,7 @@ class BadRow(msgspec.Struct, frozen=True):
 
 
 class Recipients:
-    """The input file, read lazily: :meth:`check` reads it once; iterating reads it again, valid rows only."""
+    """The input file, read lazily: `check()` reads it once; iterating reads it again, valid rows only."""
 
     def __init__(self, path: Path, phone_column: str, params: list[str], template: str, language: str, *,
                  marketing: bool = False, product_policy: str | None = None) -> None:  # fmt: skip

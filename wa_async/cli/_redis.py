@@ -1,7 +1,7 @@
 """``--redis-url`` and ``--redis-key``: one account's rate limit shared by every process that names the same Redis.
 
 Several ``wa-async broadcast`` processes for one account each keep to ``--rate`` on their own; with
-``--redis-url`` they keep to it together (a :class:`~wa_async.RedisLimiter`). Redis is checked once before
+``--redis-url`` they keep to it together (a [`RedisLimiter`][wa_async.RedisLimiter]). Redis is checked once before
 anything is sent, so a missing package or an unreachable server is one clear line, not a failed row per message.
 """
 
@@ -41,10 +41,17 @@ def default_key(phone_number_id: str) -> str:
 
 @contextlib.asynccontextmanager
 async def redis_limiter(url: str, key: str, rate: float) -> AsyncIterator[Limiter]:
-    """A :class:`~wa_async.RedisLimiter` on ``url``, once Redis answered a PING; closes the connection after.
+    """A [`RedisLimiter`][wa_async.RedisLimiter] on ``url``, once Redis answered a PING; closes the connection
+    after.
 
-    Raises :class:`RedisOptionError` when redis-py is missing or the URL is malformed, and
-    :class:`~wa_async.LimiterUnavailable` when Redis cannot be reached.
+    Args:
+        url: The Redis URL (``redis://host:6379/0``).
+        key: The shared limit's key in Redis.
+        rate: Requests per second, for every process that shares ``key``.
+
+    Raises:
+        RedisOptionError: redis-py is missing or the URL is malformed.
+        LimiterUnavailable: Redis cannot be reached.
     """
     try:
         import redis.asyncio as aioredis

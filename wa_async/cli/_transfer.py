@@ -1,6 +1,6 @@
 """A progress bar for ``wa-async media upload`` and ``download`` of large files (rich, on stderr, as the broadcast's).
 
-A :class:`Transfer` is the ``progress=`` callback of ``client.media.upload`` and ``client.media.download``.
+A `Transfer` is the ``progress=`` callback of ``client.media.upload`` and ``client.media.download``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ SHOW_PROGRESS_FROM = 1024 * 1024  # bytes: smaller files come and go too fast fo
 
 
 class Transfer:
-    """A bar for ``size`` bytes (``0``: unknown) labelled ``label``; ``with Transfer(...) as bar:``."""
+    """A bar for ``size`` bytes (``0``: unknown) labelled ``label``.
+
+    Examples:
+        ```python
+        with Transfer("report.pdf", size) as bar:
+            media_id = await client.media.upload("report.pdf", "application/pdf", progress=bar)
+        ```
+    """
 
     def __init__(self, label: str, size: int, *, console: Console | None = None) -> None:
         self.position = 0

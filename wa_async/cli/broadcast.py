@@ -30,6 +30,7 @@ from .._broadcast import DEFAULT_OPT_OUTS, BroadcastReport, Outcome, broadcast
 from .._errors import ValidationError, WhatsAppError
 from .._journal import Journal, JournalError, JournalRow
 from .._opt_outs import OptOuts, OptOutsError
+from .._stats import ClientStats
 from ._common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, add_target_arguments
 from ._preflight import check_template, find_template
 from ._recipients import BadRow, Recipients
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_USAGE
         if not source.valid:
             raise UsageError(f"{args.recipients}: no valid recipients")
-        report = asyncio.run(_send(args, source, err))
+        sent = asyncio.run(_send(args, source, err))
     except KeyboardInterrupt:  # before the job's own Ctrl-C handling is in place: nothing was sent
         err.print("[yellow]Interrupted[/] before sending began; nothing was sent.")
         return EXIT_INTERRUPTED
@@ -129,12 +130,14 @@ def run(args: argparse.Namespace) -> int:
         err.print(f"[red]error:[/] {type(e).__name__}: {escape(redact(str(e), args.redis_url))}")
         err.print(f"Nothing more was sent. Fix this and run the same command to resume the job in {args.journal}.")
         return EXIT_ERROR
-    if report is None:
+    if sent is None:
         err.print(f"[yellow]Interrupted.[/] The journal {args.journal} is consistent. To resume, run:\n"
                   f"  {_command()}\nSent rows are skipped; rows that were in flight are reported unknown "
                   "(add --resend-unknown to send them again).")  # fmt: skip
         return EXIT_INTERRUPTED
+    report, stats = sent
     _show_report(Console(highlight=False, soft_wrap=True), report, args, invalid=len(bad))
+    Console(highlight=False, soft_wrap=True).print(f"requests: {stats}")
     if report.stopped == "paused":
         err.print(f"[yellow]Stopped:[/] Meta is pacing template {args.template!r}; the rows not sent are pending. "
                   f"Run the same command to resume:\n  {_command()}")  # fmt: skip
@@ -183,7 +186,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-async def _send(args: argparse.Namespace, source: Recipients, err: Console) -> BroadcastReport | None:
+async def _send(
+    args: argparse.Namespace, source: Recipients, err: Console
+) -> tuple[BroadcastReport, ClientStats] | None:
     """Run the job; ``None`` when interrupted (after a clean stop)."""
     job: dict[str, Any] = {"template": args.template, "language": args.language, "params": args.param,
                            "phone_column": args.phone_column}  # fmt: skip
@@ -211,7 +216,7 @@ async def _send(args: argparse.Namespace, source: Recipients, err: Console) -> B
             raise
         if args.report:
             await _write_report(Path(args.report), Path(args.journal), source.bad, report.outcomes)
-        return report
+        return report, client.stats()
     return None  # pragma: no cover  (the stack does not swallow exceptions)
 
 

@@ -119,7 +119,8 @@ class DataEndpoint:
         sent = wa.flows.encrypt_request(pair.public_pem, {"version": "3.0", "action": "ping"})
         request = endpoint.decrypt(sent.body)
         assert request.is_ping
-        assert sent.decrypt_response(request.encrypt({"data": {"status": "active"}})) == {"data": {"status": "active"}}
+        answer = {"data": {"status": "active"}}
+        assert sent.decrypt_response(request.encrypt(answer)) == answer
         ```
     """
 
@@ -193,8 +194,8 @@ class DataEndpoint:
         acknowledges it). It raises `FlowTokenExpired` to answer 427.
 
         Returns:
-            200 with the encrypted answer as plain text; 421 (cannot decrypt), 432 (bad signature) or 427 (flow
-            token no longer valid, with ``{"error_msg"}`` when a message was given).
+            200 with the encrypted answer as plain text; 421 (cannot decrypt), 432 (bad signature) or 427
+                (flow token no longer valid, with ``{"error_msg"}`` when a message was given).
         """
         try:
             self.verify_signature(body, signature)

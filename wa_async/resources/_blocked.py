@@ -153,7 +153,7 @@ class Blocked:
     ```python
     result = await client.blocked.block(["15551234567", "US.1234567890123456789"])
     for user in result.failed:
-        print(user.input, user.code, user.errors[0].message)      # 131047: no message in the last 24 hours
+        print(user.input, user.code, user.errors[0].message)  # 131047: not in 24 hours
     async for user in client.blocked.list():
         print(user.wa_id, user.user_id)
     await client.blocked.unblock("15551234567")

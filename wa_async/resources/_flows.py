@@ -287,7 +287,7 @@ class Flows:
 
     ```python
     created = await client.flows.create("appointment", ["APPOINTMENT_BOOKING"])
-    upload = await client.flows.update_json(created.id, flow_json)      # a dict, JSON text or a path
+    upload = await client.flows.update_json(created.id, flow_json)  # dict, JSON or path
     if upload.validation_errors:
         print([e.message for e in upload.validation_errors])
     await client.flows.publish(created.id)

@@ -331,11 +331,12 @@ class Groups:
     """Groups of the client's phone number: ``client.groups``.
 
     ```python
-    request_id = await client.groups.create("VIP customers", description="Early access", join_approval_mode=
-                                            "approval_required")
+    request_id = await client.groups.create(
+        "VIP customers", description="Early access", join_approval_mode="approval_required"
+    )
     async for group in client.groups.list():
         print(group.id, group.subject)
-    link = await client.groups.invite_link(group.id)              # share it; users join by it
+    link = await client.groups.invite_link(group.id)  # share it; users join by it
     async for request in client.groups.join_requests(group.id):
         await client.groups.approve_join_requests(group.id, [request.join_request_id])
     result = await client.groups.remove_participants(group.id, ["15551234567"])

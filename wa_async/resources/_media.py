@@ -107,12 +107,13 @@ class ChecksumMismatch(MediaError):
 class Media:
     """Media of the client's phone number: ``client.media``.
 
-    ::
-
-        media_id = await client.media.upload("invoice.pdf", "application/pdf")   # streamed from disk
+    Examples:
+        ```python
+        media_id = await client.media.upload("invoice.pdf", "application/pdf")  # from disk
         info = await client.media.get(media_id)
-        path = await client.media.download(info, dest="copy.pdf")                # sha256 checked
+        path = await client.media.download(info, dest="copy.pdf")  # sha256 checked
         await client.media.delete(media_id)
+        ```
     """
 
     __slots__ = ("_api",)
@@ -131,11 +132,23 @@ class Media:
         filename: str | None = None,
         progress: Progress | None = None,
     ) -> str:
-        """Upload a path, bytes or a binary file object; return the media id (valid for 30 days).
+        """Upload a path, bytes or a binary file object.
 
         The type and size are checked against Meta's documented limits before anything is sent; a file is
-        streamed from disk in chunks, never read whole. ``progress(done, total)`` is called as bytes go out (a
-        retry starts again from 0).
+        streamed from disk in chunks, never read whole.
+
+        Args:
+            file: A path, the bytes, or a binary file object (read from its current position).
+            mime_type: The medium's MIME type, e.g. ``"application/pdf"``.
+            filename: The file name sent to Meta (default: the path's or file object's name, else ``file``).
+            progress: Called as ``progress(done, total)`` as bytes go out (a retry starts again from 0).
+
+        Returns:
+            The media id (valid for 30 days).
+
+        Raises:
+            ValidationError: The MIME type is not one WhatsApp takes, the file is missing or empty, or it is over
+                its type's limit.
         """
         if not isinstance(mime_type, str) or not mime_type.strip():
             raise ValidationError("mime_type", "is empty")
@@ -168,13 +181,23 @@ class Media:
     async def download(
         self, media: str | MediaInfo, dest: str | os.PathLike[str] | None = None, *, progress: Progress | None = None
     ) -> bytes | Path:
-        """Fetch a medium by id or [`MediaInfo`][wa_async.MediaInfo]: its bytes, or stream it to ``dest`` and
-        return the path.
+        """Fetch a medium: its bytes, or stream it to ``dest``.
 
         The URL needs the bearer token and expires after 5 minutes; a 404 or 401 from the media host fetches a
-        fresh URL once. The sha256 is checked (hex or base64); on a mismatch
-        [`ChecksumMismatch`][wa_async.ChecksumMismatch] is raised and no file is left behind. With ``dest``,
-        ``progress(done, total)`` is called as chunks arrive (``total`` is the size Meta gave, or None).
+        fresh URL once. The sha256 is checked (hex or base64).
+
+        Args:
+            media: The media id, or the [`MediaInfo`][wa_async.MediaInfo] that [`get`][wa_async.resources.Media.get]
+                returned.
+            dest: A file path to stream the medium to, in chunks; None returns the bytes.
+            progress: With ``dest``, called as ``progress(done, total)`` as chunks arrive (``total`` is the size
+                Meta gave, or None).
+
+        Returns:
+            The bytes, or the path ``dest`` when given.
+
+        Raises:
+            ChecksumMismatch: The bytes do not match Meta's sha256; no file is left behind.
         """
         info = media if isinstance(media, MediaInfo) else await self.get(media)
         target = None if dest is None else Path(dest)

@@ -141,11 +141,11 @@ class PhoneNumbers:
     """Phone numbers: ``client.phone_numbers``.
 
     ```python
-    for number in await client.phone_numbers.list():          # needs waba_id
+    for number in await client.phone_numbers.list():  # needs waba_id
         print(number.display_phone_number, number.quality_rating, number.messaging_limit)
-    me = await client.phone_numbers.get()                      # this client's number
-    await client.phone_numbers.register("246810")              # the two-step verification PIN
-    print(await client.phone_numbers.throughput())             # "STANDARD"
+    me = await client.phone_numbers.get()  # this client's number
+    await client.phone_numbers.register("246810")  # the two-step verification PIN
+    print(await client.phone_numbers.throughput())  # "STANDARD"
     ```
     """
 

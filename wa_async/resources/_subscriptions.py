@@ -144,9 +144,13 @@ class Subscriptions:
     """Webhook subscriptions: ``client.subscriptions`` (the WABA calls need ``waba_id``).
 
     ```python
-    await client.subscriptions.subscribe()                      # webhooks of this WABA go to the app's URL
-    await client.subscriptions.subscribe("https://hooks.example.com/wa", verify_token="s3cret")   # WABA override
-    await client.subscriptions.set_number_override("https://hooks.example.com/pn", verify_token="s3cret")
+    await client.subscriptions.subscribe()  # webhooks of this WABA go to the app's URL
+    await client.subscriptions.subscribe(  # a WABA override
+        "https://hooks.example.com/wa", verify_token="s3cret"
+    )
+    await client.subscriptions.set_number_override(
+        "https://hooks.example.com/pn", verify_token="s3cret"
+    )
     print((await client.subscriptions.webhook_configuration()).effective)
     ```
     """

@@ -121,9 +121,11 @@ class Templates:
     ```python
     async for t in client.templates.list(status="APPROVED"):
         print(t.name, t.language, t.status)
-    info = await client.templates.create("order_update", "en_US", "UTILITY",
-                                         [BodyText("Hi {{1}}, order {{2}} shipped.", examples=["Ana", "#12"])],
-                                         ttl=3600)
+    info = await client.templates.create(
+        "order_update", "en_US", "UTILITY",
+        [BodyText("Hi {{1}}, order {{2}} shipped.", examples=["Ana", "#12"])],
+        ttl=3600,
+    )
     await client.templates.edit(info.id, ttl=7200)
     await client.templates.delete("order_update")
     ```

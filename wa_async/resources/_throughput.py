@@ -32,9 +32,10 @@ class ThroughputLimiter:
     request, then kept. ``Client(..., rate_limit="auto")`` builds one.
 
     ```python
-    async with wa.Client.graph(phone_number_id, access_token=token, rate_limit="auto") as client:
-        await client.send(wa.Text("15551234567", "hi"))     # the level is read first
-        print(client.limiter.level, client.limiter.rate)     # STANDARD 80.0
+    client = wa.Client.graph(phone_number_id, access_token=token, rate_limit="auto")
+    async with client:
+        await client.send(wa.Text("15551234567", "hi"))  # the level is read first
+        print(client.limiter.level, client.limiter.rate)  # STANDARD 80.0
     ```
 
     ``level`` is the level Meta reported (None before the lookup, or when it failed: ``error`` says why).

@@ -85,9 +85,10 @@ class Usernames:
     """The business username of the client's phone number: ``client.usernames``.
 
     ```python
-    print(await client.usernames.suggestions())            # names Meta reserved for the business
-    status = await client.usernames.set("examplecoffee")   # "approved" or "reserved"
-    print(await client.usernames.get())                    # Username(username='examplecoffee', status='approved')
+    print(await client.usernames.suggestions())  # names Meta reserved for the business
+    status = await client.usernames.set("examplecoffee")  # "approved" or "reserved"
+    print(await client.usernames.get())
+    # Username(username='examplecoffee', status='approved')
     ```
     """
 

@@ -1,9 +1,12 @@
 """Receiving webhooks: parse, verify, route and serve.
 
-Everything Meta delivers comes out as a typed event (`parse`); `make_app` serves an endpoint that verifies,
-deduplicates and dispatches them to a handler or a `Router`, and binds each message to the client of its business
-number so it can `reply`.
+Everything Meta delivers comes out as a typed event (`parse`); a `Receiver` verifies, deduplicates and dispatches
+them to a handler or a `Router`, and binds each message to the client of its business number so it can `reply`.
+It serves in any framework (`receiver.handle(...)`), as an ASGI app (`receiver.asgi`), or as an aiohttp app
+(`make_app`, which alone loads `aiohttp.web`).
 """
+
+from typing import TYPE_CHECKING, Any
 
 from wa_async._errors import WebhookError
 from wa_async._inbound._account_events import (
@@ -92,10 +95,14 @@ from wa_async._inbound._user_events import (
     UserPreferences,
 )
 
-from ._app import MAX_BODY, RECEIVER, Receiver, make_app
 from ._dedupe import Deduplicator
+from ._receiver import MAX_BODY, BoundClient, Receiver, Reply
+from ._redis_dedupe import RedisDeduplicator
 from ._router import Handler, Router
 from ._signature import sign, verify_signature
+
+if TYPE_CHECKING:
+    from ._app import RECEIVER, make_app
 
 __all__ = [
     "MAX_BODY",
@@ -105,6 +112,7 @@ __all__ = [
     "AudioMessage",
     "AuthIntlRateEligibility",
     "BanInfo",
+    "BoundClient",
     "BusinessCapabilityUpdate",
     "BusinessUsernameUpdate",
     "ButtonMessage",
@@ -154,8 +162,10 @@ __all__ = [
     "ProductItem",
     "ReactionMessage",
     "Receiver",
+    "RedisDeduplicator",
     "Referral",
     "ReferredProduct",
+    "Reply",
     "Restriction",
     "RevokeMessage",
     "Router",
@@ -184,3 +194,14 @@ __all__ = [
     "sign",
     "verify_signature",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The aiohttp application loads aiohttp.web; a receiver served by another framework never needs it.
+    if name in ("RECEIVER", "make_app"):
+        from . import _app
+
+        value = getattr(_app, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'wa_async.webhooks' has no attribute {name!r}")
