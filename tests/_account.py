@@ -8,18 +8,12 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import wa_async as wa
-from tests._data import PAYLOADS
 
 PNID, WABA = "106540352242922", "102290129340398"
 FAST = wa.RetryPolicy(base=0.0, random=lambda: 0.0)
 BUSY = wa.Response(503, {}, b'{"error": {"message": "busy", "code": 2, "is_transient": true}}')
 BAD = wa.Response(400, {}, b'{"error": {"message": "(#100) Invalid parameter", "code": 100, "fbtrace_id": "T"}}')
 OK = wa.Response(200, {}, b'{"success": true}')
-
-
-def payload(name: str) -> Any:
-    """A documented payload from tests/data/cloud-api/payloads."""
-    return json.loads((PAYLOADS / name).read_text())
 
 
 def answer(body: Any, status: int = 200) -> wa.Response:

@@ -40,6 +40,12 @@ def message_send_payloads() -> list[Path]:
         p for p in PAYLOADS.glob("request-*.json") if not any(fnmatch(p.name, pattern) for pattern in NOT_MESSAGE_SENDS)
     )
 
+
+def payload(name: str) -> Any:
+    """A copy of Meta's documented payload ``name`` (tests/data/cloud-api/payloads), decoded."""
+    return json.loads((PAYLOADS / name).read_text(encoding="utf-8"))
+
+
 def sent_json(data: Any) -> Any:
     """The JSON a mocked aiohttp request carried: the client sends a JSON body as a payload with its type."""
     if isinstance(data, aiohttp.payload.BytesPayload):

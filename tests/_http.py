@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp
-
-from tests._data import PAYLOADS
 
 AUTH = {"Authorization": "Bearer test-key"}
 
@@ -18,11 +15,6 @@ async def call(
     """One request; the status and the decoded JSON body."""
     async with http.request(method, url, headers=AUTH if headers is None else headers, **kwargs) as resp:
         return resp.status, await resp.json(content_type=None)
-
-
-def payload(name: str) -> Any:
-    """A copy of Meta's documented payload ``name`` (tests/data/cloud-api/payloads)."""
-    return json.loads((PAYLOADS / name).read_text())
 
 
 def code(body: Any) -> int:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import aioresponses.core
 import pytest
+
+from wa_async.emulator import Emulator
 
 
 def _aioresponses_compat() -> None:
@@ -56,3 +59,18 @@ class FakeClock:
 def clock() -> FakeClock:
     """A fresh :class:`FakeClock`."""
     return FakeClock()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp session for raw requests (tests that want default headers define their own)."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
+    """An in-process emulator on the fake clock, without the gateway's rate limit (tests that need other options
+    define their own ``emu``)."""
+    async with Emulator(rate_limit=None, clock=clock) as emulator:
+        yield emulator

@@ -25,12 +25,6 @@ AUTH = {"Authorization": "Bearer test-key"}
 
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 
 @pytest.fixture
 async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:

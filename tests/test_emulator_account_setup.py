@@ -9,17 +9,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from tests._http import call, code, payload
+from tests._data import payload
+from tests._http import call, code
 from tests._shapes import assert_shape
 from tests.conftest import FakeClock
 from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests._http import call, code, payload
+from tests._data import payload
+from tests._http import call, code
 from tests._shapes import assert_shape
 from tests.conftest import FakeClock
 from wa_async._options import DEFAULT_API_VERSION as V
@@ -16,12 +17,6 @@ from wa_async.emulator import Emulator
 
 USER = "15551234567"
 DAY = 24 * 3600
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture

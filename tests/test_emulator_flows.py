@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import pytest
 
-from tests._http import call, code, payload
-from tests.conftest import FakeClock
+from tests._data import payload
+from tests._http import call, code
 from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator
 
@@ -22,18 +20,6 @@ WITH_ENDPOINT = {**SIMPLE, "data_api_version": "3.0"}
 # Meta's documented item of validation_errors (the OpenAPI "Upload Flow JSON Asset" example)
 DOCUMENTED_PROBLEM = {"error": "INVALID_PROPERTY", "error_type": "JSON_SCHEMA_ERROR", "message": "m",
                       "line_start": 46, "line_end": 46, "column_start": 17, "column_end": 30}  # fmt: skip
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
-    async with Emulator(rate_limit=None, clock=clock) as e:
-        yield e
 
 
 def url(emu: Emulator, path: str) -> str:

@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests._http import call, code, payload
+from tests._data import payload
+from tests._http import call, code
 from tests._shapes import assert_shape
-from tests.conftest import FakeClock
 from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator
 from wa_async.emulator._groups import MAX_GROUPS, MAX_PARTICIPANTS
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
-    async with Emulator(rate_limit=None, clock=clock) as e:
-        yield e
 
 
 def url(emu: Emulator, path: str) -> str:

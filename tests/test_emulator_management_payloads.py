@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from fnmatch import fnmatch
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests._data import NOT_MESSAGE_SENDS, PAYLOADS
-from tests._http import call, payload
-from tests.conftest import FakeClock
+from tests._data import NOT_MESSAGE_SENDS, PAYLOADS, payload
+from tests._http import call
 from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator
 
 Setup = Callable[[Emulator, aiohttp.ClientSession], Awaitable[str]]  # prepares the state; returns the path
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
-    async with Emulator(rate_limit=None, clock=clock) as e:
-        yield e
 
 
 async def _calling(emu: Emulator, http: aiohttp.ClientSession) -> None:

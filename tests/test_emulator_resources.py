@@ -4,39 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
+from tests._http import AUTH, call
 from tests.conftest import FakeClock
 from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator
 
-AUTH = {"Authorization": "Bearer test-key"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
-
-
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
-    async with Emulator(rate_limit=None, clock=clock) as emulator:
-        yield emulator
-
-
-async def call(
-    http: aiohttp.ClientSession, method: str, url: str, *, headers: dict[str, str] | None = None, **kwargs: Any
-) -> tuple[int, Any]:
-    async with http.request(method, url, headers=AUTH if headers is None else headers, **kwargs) as resp:
-        return resp.status, await resp.json(content_type=None)
 
 
 def form(data: bytes, mime: str, *, part_type: str | None = None, product: str | None = "whatsapp") -> aiohttp.FormData:

@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests._http import call, code, payload
+from tests._data import payload
+from tests._http import call, code
 from tests.conftest import FakeClock
 from wa_async._options import DEFAULT_API_VERSION as V
 from wa_async.emulator import Emulator
 
 DAY = 24 * 3600
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
-    async with Emulator(rate_limit=None, clock=clock) as e:
-        yield e
 
 
 def url(emu: Emulator, path: str) -> str:

@@ -53,12 +53,6 @@ async def receiver() -> AsyncIterator[Receiver]:
     await runner.cleanup()
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 async def send(http: aiohttp.ClientSession, emu: Emulator, body: dict[str, Any]) -> dict[str, Any]:
     url = f"{emu.gateway_url}/v21.0/{emu.phone_number_id}/messages"
     async with http.post(url, json=body, headers=AUTH) as resp:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -14,7 +13,7 @@ import pytest
 from aiohttp import web
 
 import wa_async as wa
-from tests._http import payload
+from tests._data import payload
 from wa_async.flows import DataEndpoint, FlowRequest, FlowTokenExpired
 
 # A throwaway RSA key made for this test vector (never registered anywhere). The request file
@@ -205,12 +204,6 @@ def test_import_wa_async_does_not_need_cryptography() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'wa-async[flows]'" in out
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def test_aiohttp_handler_over_http(pair: wa.flows.KeyPair, http: aiohttp.ClientSession) -> None:

@@ -18,7 +18,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 import wa_async._messages as m
-from tests._data import NOT_MESSAGE_SENDS, PAYLOADS, SPEC, message_send_payloads
+from tests._data import NOT_MESSAGE_SENDS, PAYLOADS, SPEC, message_send_payloads, payload
 from wa_async._errors import ValidationError
 from wa_async._messages import (
     ActionParam,
@@ -89,10 +89,6 @@ SPEC_URI = "urn:meta:business-messaging-api"
 
 def decoded(msg: Message | MarkRead) -> Any:
     return msgspec.json.decode(msg.to_json())
-
-
-def payload(name: str) -> Any:
-    return json.loads((PAYLOADS / name).read_text(encoding="utf-8"))
 
 
 # --- Meta's example payloads --------------------------------------------------------------------------------

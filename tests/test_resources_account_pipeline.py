@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 import wa_async as wa
-from tests._account import BAD, BUSY, OK, WABA, Scripted, answer, payload
+from tests._account import BAD, BUSY, OK, WABA, Scripted, answer
+from tests._data import payload
 from wa_async.resources import _blocked, _calls, _flows, _groups, _numbers, _qr, _subscriptions, _usernames
 
 Call = Callable[[wa.Client], Awaitable[Any]]

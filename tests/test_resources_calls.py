@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import wa_async as wa
-from tests._account import PNID, Scripted, answer, emulated, payload
+from tests._account import PNID, Scripted, answer, emulated
+from tests._data import payload
 
 DONE = answer({"messaging_product": "whatsapp", "success": True})
 OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n"

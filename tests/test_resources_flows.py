@@ -12,8 +12,8 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 import wa_async as wa
-from tests._account import OK, PNID, WABA, Scripted, answer, emulated, payload
-from tests._data import SPEC
+from tests._account import OK, PNID, WABA, Scripted, answer, emulated
+from tests._data import SPEC, payload
 
 FLOW_JSON = {"version": "6.0", "screens": [{"id": "WELCOME", "title": "Hello", "terminal": True,
                                             "layout": {"type": "SingleColumnLayout", "children": []}}]}  # fmt: skip

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import wa_async as wa
-from tests._account import OK, PNID, Scripted, answer, emulated, payload
+from tests._account import OK, PNID, Scripted, answer, emulated
+from tests._data import payload
 
 GROUP = payload("response-group-info.json")["id"]
 

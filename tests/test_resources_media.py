@@ -6,7 +6,6 @@ import base64
 import gc
 import hashlib
 import io
-import json
 import re
 import tracemalloc
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,7 +16,7 @@ import pytest
 from aioresponses import aioresponses
 
 import wa_async as wa
-from tests._data import PAYLOADS
+from tests._data import payload
 from tests.conftest import FakeClock
 from tests.emulator_process import emulator_process as start_emulator
 from wa_async.resources import ChecksumMismatch, MediaInfo
@@ -27,10 +26,6 @@ BASE = "https://gw.test/whatsapp-business"
 API = f"{BASE}/v25.0"
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
-
-
-def payload(name: str) -> dict[str, object]:
-    return json.loads((PAYLOADS / name).read_text())  # type: ignore[no-any-return]
 
 
 @pytest.fixture

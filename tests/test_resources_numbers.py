@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,8 +13,7 @@ from yarl import URL
 
 import wa_async as wa
 from tests._account import OK, Scripted, emulated
-from tests._account import payload as documented
-from tests._data import PAYLOADS, sent_json
+from tests._data import payload, sent_json
 from wa_async.resources import BusinessProfile, PhoneNumbers, Profile, Throughput
 
 BASE = "https://gw.test/whatsapp-business"
@@ -23,10 +21,6 @@ PNID, WABA = "106540352242922", "102290129340398"
 NUMBERS = re.compile(rf"^{re.escape(BASE)}/v25\.0/{WABA}/phone_numbers(\?.*)?$")
 NUMBER = re.compile(rf"^{re.escape(BASE)}/v25\.0/{PNID}(\?.*)?$")
 PROFILE = re.compile(rf"^{re.escape(BASE)}/v25\.0/{PNID}/whatsapp_business_profile(\?.*)?$")
-
-
-def payload(name: str) -> dict[str, Any]:
-    return json.loads((PAYLOADS / name).read_text())  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -170,16 +164,16 @@ async def test_registration_sends_the_documented_bodies() -> None:
         assert await c.phone_numbers.request_code("sms", "en_US")
         assert await c.phone_numbers.verify_code(" 123456 ")
         assert await c.phone_numbers.deregister()
-    assert mock.sent(0) == documented("request-register-phone.json")
-    assert mock.sent(1) == documented("request-request-code.json")
-    assert mock.sent(2) == documented("request-verify-code.json")
+    assert mock.sent(0) == payload("request-register-phone.json")
+    assert mock.sent(1) == payload("request-request-code.json")
+    assert mock.sent(2) == payload("request-verify-code.json")
     assert [mock.path(i) for i in range(4)] == [f"{PNID}/register", f"{PNID}/request_code", f"{PNID}/verify_code",
                                                 f"{PNID}/deregister"]  # fmt: skip
     assert mock.requests[3].body is None
 
 
 async def test_the_documented_call_settings_go_out_as_meta_shows_them() -> None:
-    body = documented("request-call-settings.json")
+    body = payload("request-call-settings.json")
     settings = msgspec.convert(body["calling"], wa.CallingSettings)
     mock = Scripted([OK, OK])
     async with mock.client as c:

@@ -6,7 +6,8 @@ import aiohttp
 import pytest
 
 import wa_async as wa
-from tests._account import OK, PNID, Scripted, answer, emulated, payload
+from tests._account import OK, PNID, Scripted, answer, emulated
+from tests._data import payload
 
 
 async def test_create_sends_the_documented_body_and_reads_the_answer() -> None:

@@ -7,7 +7,8 @@ import pytest
 from aiohttp import web
 
 import wa_async as wa
-from tests._account import OK, PNID, WABA, Scripted, answer, emulated, payload
+from tests._account import OK, PNID, WABA, Scripted, answer, emulated
+from tests._data import payload
 
 
 async def test_subscribe_with_an_override_sends_the_documented_body() -> None:

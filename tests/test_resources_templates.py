@@ -13,7 +13,7 @@ from aioresponses import aioresponses
 from yarl import URL
 
 import wa_async as wa
-from tests._data import PAYLOADS, sent_json
+from tests._data import payload, sent_json
 from wa_async.resources import (
     BodyText,
     FooterText,
@@ -29,10 +29,6 @@ from wa_async.resources import (
 BASE = "https://gw.test/whatsapp-business"
 WABA = "102290129340398"
 LIST = re.compile(rf"^{re.escape(BASE)}/v25\.0/{WABA}/message_templates(\?.*)?$")
-
-
-def payload(name: str) -> dict[str, Any]:
-    return json.loads((PAYLOADS / name).read_text())  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import wa_async as wa
-from tests._account import OK, PNID, Scripted, answer, emulated, payload
+from tests._account import OK, PNID, Scripted, answer, emulated
+from tests._data import payload
 
 
 async def test_the_documented_calls() -> None:

@@ -12,8 +12,6 @@ from typing import Any, Literal
 from ._messages import (
     AddressRequest,
     Audio,
-    BodyParams,
-    ButtonParams,
     Buttons,
     CallPermissionRequest,
     Carousel,
@@ -50,7 +48,7 @@ from ._messages import (
 )
 from ._messages._interactive import Header
 from ._messages._orders import NO_TAX
-from ._messages._template import Component
+from ._messages._template import Component, otp_components
 
 __all__ = ["Shortcuts"]
 
@@ -113,8 +111,7 @@ class Shortcuts:
         """Send an authentication template with its one-time password ``code`` (up to 15 characters) in the body
         and in its copy-code, one-tap or zero-tap button, as Meta's authentication templates take it. Phone
         numbers only: Meta refuses such templates for BSUIDs (error 131062)."""
-        components: list[Component] = [BodyParams([code]), ButtonParams("otp", 0, [code])]
-        return await self.send(Template(to, name, language, components, callback_data=callback_data))
+        return await self.send(Template(to, name, language, otp_components(code), callback_data=callback_data))
 
     async def send_image(
         self,

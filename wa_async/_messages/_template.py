@@ -267,6 +267,12 @@ Component: TypeAlias = HeaderParams | BodyParams | ButtonParams | CarouselParams
 """A template component: typed, or a raw dict in the wire shape."""
 
 
+def otp_components(code: str) -> list[Component]:
+    """The parameters of an authentication template: the one-time password ``code`` in the body and in its
+    copy-code, one-tap or zero-tap button (index 0), as Meta's authentication templates take it."""
+    return [BodyParams([code]), ButtonParams("otp", 0, [code])]
+
+
 class _TemplateOptions(Message, frozen=True, kw_only=True):
     # Keyword-only options, declared apart so that Template's own fields stay positional.
     language_policy: Literal["deterministic"] | None = None

@@ -16,7 +16,7 @@ from rich.table import Table
 from .._client import Client
 from ._common import UsageError, add_target_arguments, client_from_args, fail, run_async
 
-__all__ = ["Handler", "group", "partial", "plain", "print_json", "print_rows", "verb", "with_client"]
+__all__ = ["Handler", "group", "partial", "plain", "print_json", "print_rows", "said", "verb", "with_client"]
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -87,6 +87,12 @@ def print_rows(rows: Iterable[Any], columns: Sequence[str], as_json: bool, title
         table.add_row(*(_cell(item.get(c)) for c in columns))
     Console(highlight=False).print(table)
     return 0
+
+
+def said(ok: bool, yes: str, no: str) -> int:
+    """Print ``yes`` when an action went through (exit code 0), else ``no`` (exit code 1)."""
+    print(yes if ok else no)
+    return 0 if ok else 1
 
 
 def partial(result: Any, failed: Sequence[Any], what: str, key: Callable[[Any], str]) -> int:

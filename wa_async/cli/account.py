@@ -10,7 +10,7 @@ import argparse
 from typing import Any
 
 from .._client import Client
-from ._verbs import group, partial, plain, print_json, print_rows, verb, with_client
+from ._verbs import group, partial, plain, print_json, print_rows, said, verb, with_client
 
 __all__ = ["register"]
 
@@ -21,11 +21,6 @@ def register(subparsers: Any) -> None:
     _blocked(subparsers)
     _qr(subparsers)
     _username(subparsers)
-
-
-def _said(ok: bool, yes: str, no: str) -> int:
-    print(yes if ok else no)
-    return 0 if ok else 1
 
 
 # --- webhook subscriptions -------------------------------------------------------------------------------------
@@ -57,14 +52,14 @@ def _subs_list(args: argparse.Namespace) -> int:
 def _subs_subscribe(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.subscriptions.subscribe(args.callback_url, args.verify_token)
-        return _said(ok, "subscribed", "not subscribed")
+        return said(ok, "subscribed", "not subscribed")
 
     return with_client(args, body, phone=False, waba=True)
 
 
 def _subs_unsubscribe(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.subscriptions.unsubscribe(), "unsubscribed", "not unsubscribed")
+        return said(await client.subscriptions.unsubscribe(), "unsubscribed", "not unsubscribed")
 
     return with_client(args, body, phone=False, waba=True)
 
@@ -72,14 +67,14 @@ def _subs_unsubscribe(args: argparse.Namespace) -> int:
 def _subs_override(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.subscriptions.set_number_override(args.callback_url, args.verify_token)
-        return _said(ok, "override set", "override not set")
+        return said(ok, "override set", "override not set")
 
     return with_client(args, body)
 
 
 def _subs_remove_override(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.subscriptions.remove_number_override(), "override removed", "not removed")
+        return said(await client.subscriptions.remove_number_override(), "override removed", "not removed")
 
     return with_client(args, body)
 
@@ -194,7 +189,7 @@ def _qr_update(args: argparse.Namespace) -> int:
 
 def _qr_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.qr_codes.delete(args.code), "deleted", "not deleted")
+        return said(await client.qr_codes.delete(args.code), "deleted", "not deleted")
 
     return with_client(args, body)
 
@@ -231,7 +226,7 @@ def _username_set(args: argparse.Namespace) -> int:
 
 def _username_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.usernames.delete(), "deleted", "no username to delete")
+        return said(await client.usernames.delete(), "deleted", "no username to delete")
 
     return with_client(args, body)
 

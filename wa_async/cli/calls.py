@@ -14,7 +14,7 @@ from typing import Any
 from .._client import Client
 from ..resources import CallHours, Holiday, OperatingHours
 from ._common import UsageError
-from ._verbs import group, print_json, verb, with_client
+from ._verbs import group, print_json, said, verb, with_client
 
 __all__ = ["register"]
 
@@ -70,11 +70,6 @@ async def _read_sdp(name: str) -> str:
         raise UsageError(f"{name}: {e.strerror or e}") from None
 
 
-def _said(ok: bool, yes: str, no: str) -> int:
-    print(yes if ok else no)
-    return 0 if ok else 1
-
-
 def _connect(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         sdp = await _read_sdp(args.sdp)
@@ -87,7 +82,7 @@ def _connect(args: argparse.Namespace) -> int:
 def _pre_accept(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.calls.pre_accept(args.call_id, await _read_sdp(args.sdp))
-        return _said(ok, "pre-accepted", "not pre-accepted")
+        return said(ok, "pre-accepted", "not pre-accepted")
 
     return with_client(args, body)
 
@@ -96,21 +91,21 @@ def _accept(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         sdp = await _read_sdp(args.sdp)
         ok = await client.calls.accept(args.call_id, sdp, biz_opaque_callback_data=args.callback_data)
-        return _said(ok, "accepted", "not accepted")
+        return said(ok, "accepted", "not accepted")
 
     return with_client(args, body)
 
 
 def _reject(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.calls.reject(args.call_id), "rejected", "not rejected")
+        return said(await client.calls.reject(args.call_id), "rejected", "not rejected")
 
     return with_client(args, body)
 
 
 def _terminate(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.calls.terminate(args.call_id), "terminated", "not terminated")
+        return said(await client.calls.terminate(args.call_id), "terminated", "not terminated")
 
     return with_client(args, body)
 
@@ -140,7 +135,7 @@ def _set(args: argparse.Namespace) -> int:
             status=args.status, call_icon_visibility=args.icon_visibility, restrict_to_user_countries=countries,
             call_hours=_hours(args), callback_permission_status=args.callback_permission,
         )  # fmt: skip
-        return _said(ok, "updated", "not updated")
+        return said(ok, "updated", "not updated")
 
     return with_client(args, body)
 

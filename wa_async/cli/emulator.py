@@ -157,34 +157,31 @@ def _payload(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         failed = (args.code or 131026) if status == "failed" else None
         return wamid, sender.status_payload(record, status, failed_code=failed)
 
-    content: tuple[str, dict[str, Any]]
+    content: dict[str, Any] = {}  # the one content keyword of inbound_message
     if kind == "text":
-        content = ("text", {"body": value})
+        content["text"] = value
     elif kind == "button":
-        button_id, title = _split(value, "--button", "ID:TITLE", 2)[:2]
-        content = ("interactive", {"type": "button_reply", "button_reply": {"id": button_id, "title": title}})
+        content["button_reply"] = _split(value, "--button", "ID:TITLE", 2)[:2]
     elif kind == "list":
-        row = dict(zip(("id", "title", "description"), _split(value, "--list", "ID:TITLE[:DESCRIPTION]", 3),
-                       strict=False))  # fmt: skip
-        content = ("interactive", {"type": "list_reply", "list_reply": row})
+        content["list_reply"] = _split(value, "--list", "ID:TITLE[:DESCRIPTION]", 3)
     elif kind == "reaction":
         message_id, _, emoji = value.rpartition(":")
         if not message_id:
             raise UsageError("--reaction: give WAMID:EMOJI")
-        content = ("reaction", {"message_id": message_id, "emoji": emoji})
+        content["reaction"] = (message_id, emoji)
     elif kind == "location":
         try:
             latitude, longitude = (float(part) for part in value.split(","))
         except ValueError:
             raise UsageError(f"--location: give LAT,LON as two numbers, not {value!r}") from None
-        content = ("location", {"latitude": latitude, "longitude": longitude})
+        content["content"] = ("location", {"latitude": latitude, "longitude": longitude})
     else:
         media: dict[str, Any] = {"id": value, "mime_type": args.mime_type or _DEFAULT_MIME[kind]}
         if args.caption is not None:
             media["caption"] = args.caption
         if args.filename is not None:
             media["filename"] = args.filename
-        content = (kind, media)
+        content["content"] = (kind, media)
     wamid = "wamid." + secrets.token_urlsafe(24)
     contact = User(user_id=bsuid_for(user), phone=user, name=args.name)
     message = inbound_message(
@@ -192,8 +189,8 @@ def _payload(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         from_=user,
         user_id=contact.user_id,
         timestamp=str(int(time.time())),
-        content=content,
         context={"from": "15550783881", "id": args.context} if args.context else None,
+        **content,
     )
     return wamid, sender.envelope(pnid, {"contacts": [contact.contact()], "messages": [message]})
 

@@ -14,7 +14,7 @@ from typing import Any
 from .._client import Client
 from ..resources import FlowValidationError
 from ._common import UsageError, fail
-from ._verbs import group, print_json, print_rows, verb, with_client
+from ._verbs import group, print_json, print_rows, said, verb, with_client
 
 __all__ = ["register"]
 
@@ -59,11 +59,6 @@ def register(subparsers: Any) -> None:
     verb(verbs, "key", "print the number's business public key and its signature status", _key)
 
 
-def _said(ok: bool, yes: str, no: str) -> int:
-    print(yes if ok else no)
-    return 0 if ok else 1
-
-
 def _list(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         rows = [f async for f in client.flows.list()]
@@ -96,7 +91,7 @@ def _update(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.flows.update(args.flow_id, name=args.name, categories=args.category,
                                        endpoint_uri=args.endpoint_uri)  # fmt: skip
-        return _said(ok, "updated", "not updated")
+        return said(ok, "updated", "not updated")
 
     return with_client(args, body, phone=False)
 
@@ -123,21 +118,21 @@ def _invalid(errors: list[FlowValidationError]) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.flows.publish(args.flow_id), "published", "not published")
+        return said(await client.flows.publish(args.flow_id), "published", "not published")
 
     return with_client(args, body, phone=False)
 
 
 def _deprecate(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.flows.deprecate(args.flow_id), "deprecated", "not deprecated")
+        return said(await client.flows.deprecate(args.flow_id), "deprecated", "not deprecated")
 
     return with_client(args, body, phone=False)
 
 
 def _delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.flows.delete(args.flow_id), "deleted", "not deleted")
+        return said(await client.flows.delete(args.flow_id), "deleted", "not deleted")
 
     return with_client(args, body, phone=False)
 
@@ -165,7 +160,7 @@ def _set_key(args: argparse.Namespace) -> int:
             pem = await asyncio.to_thread(Path(args.pem).read_text)
         except OSError as e:
             raise UsageError(f"{args.pem}: {e.strerror or e}") from None
-        return _said(await client.flows.set_public_key(pem), "key uploaded", "not uploaded")
+        return said(await client.flows.set_public_key(pem), "key uploaded", "not uploaded")
 
     return with_client(args, body)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .._client import Client
 from ..resources._groups import JoinApprovalMode
-from ._verbs import group, partial, print_json, print_rows, verb, with_client
+from ._verbs import group, partial, print_json, print_rows, said, verb, with_client
 
 __all__ = ["register"]
 
@@ -54,11 +54,6 @@ def register(subparsers: Any) -> None:
         p.add_argument("users", metavar="USER", nargs="+")
 
 
-def _said(ok: bool, yes: str, no: str) -> int:
-    print(yes if ok else no)
-    return 0 if ok else 1
-
-
 def _list(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         rows = [g async for g in client.groups.list()]
@@ -89,14 +84,14 @@ def _update(args: argparse.Namespace) -> int:
         picture = Path(args.picture) if args.picture else None
         ok = await client.groups.update(args.group_id, subject=args.subject, description=args.description,
                                         picture=picture)  # fmt: skip
-        return _said(ok, "updated", "not updated")
+        return said(ok, "updated", "not updated")
 
     return with_client(args, body)
 
 
 def _delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _said(await client.groups.delete(args.group_id), "deleted", "not deleted")
+        return said(await client.groups.delete(args.group_id), "deleted", "not deleted")
 
     return with_client(args, body)
 
@@ -104,7 +99,7 @@ def _delete(args: argparse.Namespace) -> int:
 def _invite_link(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         if args.revoke:
-            return _said(await client.groups.revoke_invite_link(args.group_id), "revoked", "not revoked")
+            return said(await client.groups.revoke_invite_link(args.group_id), "revoked", "not revoked")
         if args.reset:
             print(await client.groups.reset_invite_link(args.group_id))
             return 0

@@ -30,6 +30,7 @@ from ._transfer import SHOW_PROGRESS_FROM, Transfer
 from ._verbs import group as _group
 from ._verbs import print_json as _print_json
 from ._verbs import print_rows as _print_rows
+from ._verbs import said as _said
 from ._verbs import verb as _verb
 from ._verbs import with_client as _with_client
 
@@ -117,8 +118,7 @@ def _media_download(args: argparse.Namespace) -> int:
 def _media_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.media.delete(args.media_id)
-        print("deleted" if ok else "not deleted")
-        return 0 if ok else 1
+        return _said(ok, "deleted", "not deleted")
 
     return _with_client(args, body, phone=False)
 
@@ -226,8 +226,7 @@ def _templates_edit(args: argparse.Namespace) -> int:
             raise UsageError("an edit replaces every component: give --body with the others")
         components = _components(args) if args.body is not None else None
         ok = await client.templates.edit(args.template_id, components, category=args.category, ttl=args.ttl)
-        print("edited" if ok else "not edited")
-        return 0 if ok else 1
+        return _said(ok, "edited", "not edited")
 
     return _with_client(args, body, phone=False)
 
@@ -235,8 +234,7 @@ def _templates_edit(args: argparse.Namespace) -> int:
 def _templates_delete_ids(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.templates.delete_many(args.template_ids)
-        print("deleted" if ok else "not deleted")
-        return 0 if ok else 1
+        return _said(ok, "deleted", "not deleted")
 
     return _with_client(args, body, phone=False, waba=True)
 
@@ -244,8 +242,7 @@ def _templates_delete_ids(args: argparse.Namespace) -> int:
 def _templates_delete(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.templates.delete(args.name, hsm_id=args.hsm_id)
-        print("deleted" if ok else "not deleted")
-        return 0 if ok else 1
+        return _said(ok, "deleted", "not deleted")
 
     return _with_client(args, body, phone=False, waba=True)
 
@@ -299,22 +296,17 @@ def _numbers_level(args: argparse.Namespace) -> int:
     return _with_client(args, body)
 
 
-def _done(ok: bool, yes: str, no: str) -> int:
-    print(yes if ok else no)
-    return 0 if ok else 1
-
-
 def _numbers_request_code(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.phone_numbers.request_code(args.method, args.language)
-        return _done(ok, f"code sent by {args.method}", "not sent")
+        return _said(ok, f"code sent by {args.method}", "not sent")
 
     return _with_client(args, body)
 
 
 def _numbers_verify_code(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _done(await client.phone_numbers.verify_code(args.code), "verified", "not verified")
+        return _said(await client.phone_numbers.verify_code(args.code), "verified", "not verified")
 
     return _with_client(args, body)
 
@@ -322,14 +314,14 @@ def _numbers_verify_code(args: argparse.Namespace) -> int:
 def _numbers_register(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.phone_numbers.register(args.pin, data_localization_region=args.region)
-        return _done(ok, "registered", "not registered")
+        return _said(ok, "registered", "not registered")
 
     return _with_client(args, body)
 
 
 def _numbers_deregister(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
-        return _done(await client.phone_numbers.deregister(), "deregistered", "not deregistered")
+        return _said(await client.phone_numbers.deregister(), "deregistered", "not deregistered")
 
     return _with_client(args, body)
 
@@ -366,8 +358,7 @@ def _profile_set(args: argparse.Namespace) -> int:
     async def body(client: Client) -> int:
         ok = await client.profile.update(about=args.about, address=args.address, description=args.description,
                                           email=args.email, websites=args.website, vertical=args.vertical)  # fmt: skip
-        print("updated" if ok else "not updated")
-        return 0 if ok else 1
+        return _said(ok, "updated", "not updated")
 
     return _with_client(args, body)
 
@@ -441,8 +432,7 @@ def _connections_get(args: argparse.Namespace) -> int:
 def _connections_delete(args: argparse.Namespace) -> int:
     async def body(conns: Connections) -> int:
         ok = await conns.delete(args.connection_id)
-        print("deleted" if ok else "not deleted")
-        return 0 if ok else 1
+        return _said(ok, "deleted", "not deleted")
 
     return _with_connections(args, body)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _messages as m
-from .._messages._template import Component
+from .._messages._template import Component, otp_components
 from ._common import UsageError, add_target_arguments, client_from_args, run_async
 
 __all__ = ["register"]
@@ -135,8 +135,7 @@ def _otp_args(p: argparse.ArgumentParser) -> None:
 
 
 def _otp(a: argparse.Namespace) -> m.Message:
-    components: list[Component] = [m.BodyParams([a.code]), m.ButtonParams("otp", 0, [a.code])]
-    return m.Template(_to(a), a.name, a.language, components, **_common(a))
+    return m.Template(_to(a), a.name, a.language, otp_components(a.code), **_common(a))
 
 
 def _media_args(caption: bool = True, filename: bool = False) -> _Args:
@@ -190,12 +189,7 @@ def _buttons_args(p: argparse.ArgumentParser) -> None:
 
 
 def _buttons(a: argparse.Namespace) -> m.Message:
-    buttons = []
-    for spec in a.button:
-        bid, sep, title = spec.partition(":")
-        if not sep:
-            raise UsageError(f"--button {spec!r}: write it as ID:TITLE")
-        buttons.append(m.ReplyButton(bid, title))
+    buttons = [m.ReplyButton(*_split(spec, "--button", "ID:TITLE", (2, 2), ":")) for spec in a.button]
     return m.Buttons(_to(a), a.body, buttons, header=a.header, footer=a.footer, **_reply(a))
 
 

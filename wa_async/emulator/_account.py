@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
 from aiohttp import web
 
+from ._area import json_object
 from ._graph import GraphError, json_response, param
 
 __all__ = ["Account"]
@@ -83,12 +83,7 @@ class Account:
 
     async def update_profile(self, request: web.Request) -> web.Response:
         """``POST /{v}/{pnid}/whatsapp_business_profile`` with ``messaging_product`` and the fields to change."""
-        try:
-            body = msgspec.json.decode(await request.read())
-        except msgspec.DecodeError:
-            raise param("Request body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise param("Request body must be a JSON object")
+        body = json_object(await request.read())
         if body.get("messaging_product") != "whatsapp":
             raise param("The parameter messaging_product is required and must be whatsapp.")
         update = {k: v for k, v in body.items() if k != "messaging_product"}

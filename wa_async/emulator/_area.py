@@ -24,6 +24,7 @@ __all__ = [
     "Route",
     "error",
     "https_url",
+    "json_object",
     "not_found",
     "read_body",
     "require_product",
@@ -83,8 +84,11 @@ async def read_body(request: web.Request) -> dict[str, Any]:
         form = await request.post()
         return {key: form[key] for key in form}
     raw = await request.read()
-    if not raw.strip():
-        return {}
+    return json_object(raw) if raw.strip() else {}
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """``raw`` decoded as a JSON object (Graph's 100 when it is not valid JSON or not an object)."""
     try:
         body = msgspec.json.decode(raw)
     except msgspec.DecodeError:

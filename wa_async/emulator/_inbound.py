@@ -59,12 +59,15 @@ class User:
         if username and self.username is not None:
             profile["username"] = self.username
         entry: dict[str, Any] = {"profile": profile} if profile else {}
-        if self.phone is not None:
-            entry["wa_id"] = self.phone
-        entry["user_id"] = self.user_id
+        return entry | self.ids()
+
+    def ids(self) -> dict[str, Any]:
+        """This user's `wa_id` (when known), `user_id` and `parent_user_id` (when set), as webhooks name them."""
+        ids: dict[str, Any] = {} if self.phone is None else {"wa_id": self.phone}
+        ids["user_id"] = self.user_id
         if self.parent_user_id is not None:
-            entry["parent_user_id"] = self.parent_user_id
-        return entry
+            ids["parent_user_id"] = self.parent_user_id
+        return ids
 
 
 class Users:
@@ -445,13 +448,7 @@ class Emitting:
     ) -> None:
         """Post that a user stopped (`"stop"`) or resumed (`"resume"`) marketing messages."""
         user = self._user(from_, user_id)
-        pref: dict[str, Any] = {}
-        if user.phone is not None:
-            pref["wa_id"] = user.phone
-        pref["user_id"] = user.user_id
-        if user.parent_user_id is not None:
-            pref["parent_user_id"] = user.parent_user_id
-        pref |= {
+        pref = user.ids() | {
             "detail": f"User requested to {value} marketing messages",
             "category": "marketing_messages",
             "value": value,
@@ -490,8 +487,7 @@ class Emitting:
         wamid = self.messages.new_wamid(user.phone or user.user_id)
         item: dict[str, Any] = {"from": self.display_phone_number, **_user_ends(user, "to"), "id": wamid,
                                 "timestamp": str(_wall()), "type": "text", "text": {"body": text}}  # fmt: skip
-        contact = {k: v for k, v in user.contact().items() if k != "profile"}
-        await self.emit("smb_message_echoes", {"contacts": [contact], "message_echoes": [item]})
+        await self.emit("smb_message_echoes", {"contacts": [user.ids()], "message_echoes": [item]})
         return wamid
 
     async def account_update(self, event: str, **fields: Any) -> bool:

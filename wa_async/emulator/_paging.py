@@ -36,9 +36,10 @@ def page(
     """
     query = request.query
     limit = _int(query.get("limit", str(default)), "limit")
-    if limit < 1 or (maximum is not None and limit > maximum):
-        top = f" and {maximum}" if maximum is not None else ""
-        raise param(f"Param limit must be an integer between 1{top}, got {limit}.")
+    if maximum is None and limit < 1:
+        raise param("Param limit must be a positive integer")
+    if maximum is not None and not 1 <= limit <= maximum:
+        raise param(f"Param limit must be an integer between 1 and {maximum}, got {limit}.")
     start = 0
     if "after" in query:
         start = _decode(query["after"], prefix, version, stale, invalid) + 1

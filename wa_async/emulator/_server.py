@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -435,10 +436,7 @@ class Emulator(Emitting):
 
 
 _STATUSES = ("sent", "delivered", "read", "failed", "played")
-_INBOUND_KEYS = frozenset({
-    "from_", "user_id", "parent_user_id", "username", "text", "button_reply", "list_reply", "reaction", "image",
-    "video", "audio", "document", "sticker", "location", "name", "context", "group_id", "errors", "phone_number_id",
-})  # fmt: skip
+_INBOUND_KEYS = frozenset(inspect.signature(Emitting.inbound).parameters) - {"self"}
 
 
 async def _control_body(request: web.Request) -> dict[str, Any]:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 from typing import Any
 
 import msgspec
 from aiohttp import web
-from yarl import URL
 
+from ._area import json_object
 from ._graph import GraphError, json_response, param
+from ._paging import page
 from ._template_msg import body_param_count
 from ._ttl import check_ttl
 
@@ -147,26 +147,10 @@ class TemplateStore:
             items = [t for t in items if t["status"] in wanted]
         if "name" in query:
             items = [t for t in items if query["name"].lower() in t["name"]]
-        limit = _int(query.get("limit", "25"), "limit")
-        if limit < 1:
-            raise param("Param limit must be a positive integer")
-        start = 0
-        if "after" in query:
-            start = _cursor(query["after"]) + 1
-        elif "before" in query:
-            start = max(0, _cursor(query["before"]) - limit)
-        page = items[start : start + limit]
+        chunk, paging = page(items, request, prefix="tpl")
         fields = tuple(f for f in query.get("fields", "").split(",") if f) or _DEFAULT_FIELDS
-        data = [{k: t[k] for k in (*fields, "id") if k in t} for t in page]
-        body: dict[str, Any] = {"data": data}
-        if page:
-            before, after = _encode_cursor(start), _encode_cursor(start + len(page) - 1)
-            paging: dict[str, Any] = {"cursors": {"before": before, "after": after}}
-            url = request.url
-            if start + len(page) < len(items):
-                paging["next"] = str(_without(url, "before").update_query(after=after, limit=str(limit)))
-            if start > 0:
-                paging["previous"] = str(_without(url, "after").update_query(before=before, limit=str(limit)))
+        body: dict[str, Any] = {"data": [{k: t[k] for k in (*fields, "id") if k in t} for t in chunk]}
+        if paging is not None:
             body["paging"] = paging
         return json_response(body)
 
@@ -178,12 +162,7 @@ class TemplateStore:
 
     async def create(self, request: web.Request) -> web.Response:
         """``POST /{v}/{waba}/message_templates`` (JSON body) -> ``{"id", "status", "category"}``."""
-        try:
-            body = msgspec.json.decode(await request.read())
-        except msgspec.DecodeError:
-            raise param("Request body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise param("Request body must be a JSON object")
+        body = json_object(await request.read())
         for key in ("name", "language", "category", "components"):
             if body.get(key) is None:
                 raise param(f"The parameter {key} is required.")
@@ -250,26 +229,3 @@ def _placeholders(template: dict[str, Any]) -> int:
         if component.get("type", "").upper() == "BODY":
             return len(set(_PLACEHOLDER.findall(component.get("text", ""))))
     return 0
-
-
-def _encode_cursor(index: int) -> str:
-    return base64.urlsafe_b64encode(f"tpl:{index}".encode()).decode()
-
-
-def _cursor(value: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(value.encode()).decode()
-        return int(text.removeprefix("tpl:"))
-    except (ValueError, UnicodeDecodeError):
-        raise param(f"Invalid cursor: {value!r}") from None
-
-
-def _int(value: str, name: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise param(f"Param {name} must be an integer") from None
-
-
-def _without(url: URL, key: str) -> URL:
-    return url.with_query({k: v for k, v in url.query.items() if k != key})
