@@ -157,7 +157,7 @@ def message_key(msg: _Message) -> str:
     """The stable key of a message: ``recipient:hash`` of its wire bytes without the recipient and ``callback_data``.
 
     The hash leaves the recipient out so that a journal can move a user's rows to a new id (see
-    :meth:`wa_async.Journal.move_user`) and still find them.
+    [`Journal.move_user`][wa_async.Journal.move_user]) and still find them.
     """
     body = _decode_body(msg.to_json())
     for name in _NOT_CONTENT:
@@ -189,11 +189,12 @@ async def broadcast(
     """Send ``messages`` (messages, or ``(key, message)`` pairs) through ``client``'s queue; see the module doc.
 
     Args:
-        client: the :class:`~wa_async.Client` to send with (its clock and sleep time the pair spacing).
+        client: the [`Client`][wa_async.Client] to send with (its clock and sleep time the pair spacing).
         messages: an iterable or async iterable, read lazily.
         journal: a SQLite file name or a ``postgresql://`` URL (opened and closed here), or a journal store such
-            as :class:`~wa_async.Journal` or :class:`~wa_async.PostgresJournal` (left open if it was open, e.g. to
-            settle unknown rows from status webhooks). Workers given the same URL and ``job`` name share the job.
+            as [`Journal`][wa_async.Journal] or [`PostgresJournal`][wa_async.PostgresJournal] (left open if it was
+            open, e.g. to settle unknown rows from status webhooks). Workers given the same URL and ``job`` name
+            share the job.
         progress: show a live progress bar on stderr.
         resend_unknown: send again the rows an earlier run left ``unknown`` (they may have been delivered).
         job: names the job's parameters; a journal refuses a run whose ``job`` or sending number differs from the
@@ -202,14 +203,14 @@ async def broadcast(
         total: how many messages there are, for the progress bar when ``messages`` has no ``len()``.
         marketing: send every message (a ``Template``) through Meta's Marketing Messages API, skipping the users
             in the opt-out store (reported ``opted_out``).
-        opt_outs: the opt-out store (an :class:`~wa_async.OptOuts`, or a SQLite file name) that marketing
+        opt_outs: the opt-out store (an [`OptOuts`][wa_async.OptOuts], or a SQLite file name) that marketing
             messages are checked against; by default, with ``marketing=True`` and a journal file, the file
             ``opt-outs.sqlite`` beside the journal.
         stop_on_pause: stop the job, leaving the unsent rows pending, when Meta answers that it is pacing the
             template (``held_for_quality_assessment`` or ``paused``); the report's ``stopped`` is ``"paused"``.
 
     Returns:
-        The :class:`BroadcastReport`.
+        The [`BroadcastReport`][wa_async.BroadcastReport].
 
     Raises:
         AuthError: the token was refused; nothing more was sent and the unsent rows stay pending.

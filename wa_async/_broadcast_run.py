@@ -2,7 +2,7 @@
 
 A message to a recipient who got one less than ``pair_interval`` ago waits aside (a "held" task) until that one
 has been on the wire for ``pair_interval`` seconds; the others keep flowing. Every wait runs on the client's
-clock and sleep (see :func:`client_timing`), so the spacing can be checked on a fake clock.
+clock and sleep (see ``client_timing()``), so the spacing can be checked on a fake clock.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class Pacer:
         return f"<Pacer interval={self._interval} tracked={len(self._last)}>"
 
     def reserve(self, to: str) -> tuple[asyncio.Future[float | None] | None, asyncio.Future[float | None]]:
-        """``(previous, mine)``: wait for ``previous`` (if any) with :meth:`wait`; resolve ``mine`` on the wire."""
+        """``(previous, mine)``: wait for ``previous`` (if any) with ``wait()``; resolve ``mine`` on the wire."""
         self._prune()
         prev = self._last.get(to)
         mine: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()

@@ -6,10 +6,11 @@ on a journal left by a crash turns ``inflight`` rows into ``unknown``: they may 
 has no idempotency key, so they are not sent again unless asked. (The SQLite journal keeps its marks in a
 memory-mapped file beside it, ``_journal_marks``, unless ``synchronous="FULL"``.)
 
-The broadcast runner talks to a :class:`JournalStore`: :class:`Journal` (a SQLite file) for one machine, or
-:class:`~wa_async.PostgresJournal` (``_journal_postgres``), a :class:`SharedJournalStore` that several processes on
-several hosts share. The SQLite store's SQL runs on a writer thread (``_journal_writer``) in ``_journal_sqlite``,
-both imported when a journal is opened, so ``import wa_async`` loads neither ``sqlite3`` nor a PostgreSQL driver.
+The broadcast runner talks to a [`JournalStore`][wa_async.JournalStore]: [`Journal`][wa_async.Journal] (a SQLite
+file) for one machine, or [`PostgresJournal`][wa_async.PostgresJournal] (``_journal_postgres``), a
+[`SharedJournalStore`][wa_async.SharedJournalStore] that several processes on several hosts share. The SQLite
+store's SQL runs on a writer thread (``_journal_writer``) in ``_journal_sqlite``, both imported when a journal is
+opened, so ``import wa_async`` loads neither ``sqlite3`` nor a PostgreSQL driver.
 
 ```python
 async with Journal("job.sqlite") as journal:
@@ -97,12 +98,15 @@ class StatusLike(Protocol):
 
 @runtime_checkable
 class JournalStore(Protocol):
-    """What a broadcast needs of a journal: :class:`Journal` (SQLite) and ``PostgresJournal`` are two.
+    """What a broadcast needs of a journal: [`Journal`][wa_async.Journal] (SQLite) and
+    [`PostgresJournal`][wa_async.PostgresJournal] are two.
 
-    The runner calls, in order: :meth:`open` (if not open), :meth:`begin`, then per batch :meth:`claim`, per
-    message :meth:`mark_inflight` just before it leaves and :meth:`record` once it is answered, and at the end
-    :meth:`flush` and :meth:`close`. ``job_id`` names the job in each message's callback data; ``key_version``
-    says which :func:`~wa_async._broadcast.message_key` format the rows use.
+    The runner calls, in order: ``open()`` (if not open), ``begin()``, then per batch ``claim()``, per message
+    ``mark_inflight()`` just before it leaves and ``record()`` once it is answered, and at the end ``flush()`` and
+    ``close()``; [`Journal`][wa_async.Journal] says what each does. ``job_id`` names the job in each message's
+    callback data; ``key_version`` says how the rows' message keys were made: ``2``, the recipient and a hash of
+    the message without it (so [`move_user`][wa_async.Journal.move_user] can rename them), or ``1``, a hash that
+    covers the recipient too (journals started by wa_async 0.1).
     """
 
     job_id: str | None
@@ -128,11 +132,11 @@ class JournalStore(Protocol):
 class SharedJournalStore(JournalStore, Protocol):
     """A journal several workers (processes, hosts) share, one job each run: each row is sent by one of them.
 
-    On top of :class:`JournalStore`: :meth:`claim` gives ``taken`` claims for rows another worker holds, and
-    :meth:`mark_inflight` raises :class:`RowTaken` for a row this worker no longer holds. When its input is done,
-    the runner calls :meth:`wait_for_others` (which returns how many rows are free again, left by workers that
-    stopped), may read its input again and :meth:`reclaim` those, and reads the other workers' outcomes with
-    :meth:`lookup`.
+    On top of [`JournalStore`][wa_async.JournalStore]: ``claim()`` gives ``taken`` claims for rows another worker
+    holds, and ``mark_inflight()`` raises ``RowTaken`` (a [`JournalError`][wa_async.JournalError]) for a row this
+    worker no longer holds. When its input is done, the runner calls ``wait_for_others()`` (which returns how many
+    rows are free again, left by workers that stopped), may read its input again and ``reclaim()`` those, and
+    reads the other workers' outcomes with ``lookup()``.
     """
 
     async def reclaim(self, entries: Sequence[tuple[str, str]]) -> list[Claim]: ...
@@ -146,8 +150,8 @@ def is_postgres_url(journal: object) -> bool:
 
 
 def open_store(journal: str | os.PathLike[str], job: object = None) -> JournalStore:
-    """The store for ``journal=``: a :class:`~wa_async.PostgresJournal` for a ``postgresql://`` URL (``job`` must
-    then be the job's name), else a SQLite :class:`Journal` at that path. Not opened yet.
+    """The store for ``journal=``: a [`PostgresJournal`][wa_async.PostgresJournal] for a ``postgresql://`` URL
+    (``job`` must then be the job's name), else a SQLite [`Journal`][wa_async.Journal] at that path. Not opened yet.
 
     Raises:
         ValidationError: a PostgreSQL URL without a job name.
@@ -195,10 +199,10 @@ class Journal:
     """A broadcast job's journal in the SQLite file at ``path`` (created if missing).
 
     An existing file is checked read-only first: a file that is not SQLite, is corrupted, or is another
-    program's database raises :class:`JournalError` and is left untouched. ``NORMAL`` (WAL) survives a killed
-    process: in-flight marks are bytes in ``<path>-marks``, a memory-mapped file beside the journal, so a request
-    never waits for a commit. ``synchronous="FULL"`` survives a power loss too: each mark is a commit with an
-    fsync (marks made together share one), which the request waits for.
+    program's database raises [`JournalError`][wa_async.JournalError] and is left untouched. ``NORMAL`` (WAL)
+    survives a killed process: in-flight marks are bytes in ``<path>-marks``, a memory-mapped file beside the
+    journal, so a request never waits for a commit. ``synchronous="FULL"`` survives a power loss too: each mark is
+    a commit with an fsync (marks made together share one), which the request waits for.
     """
 
     __slots__ = ("_closing", "_file", "_writer", "flush_interval", "job_id", "key_version", "path", "run",
@@ -222,7 +226,7 @@ class Journal:
 
     @property
     def is_open(self) -> bool:
-        """Whether :meth:`open` was called and :meth:`close` was not."""
+        """Whether [`open`][wa_async.Journal.open] was called and [`close`][wa_async.Journal.close] was not."""
         return self._file is not None
 
     @property
@@ -272,10 +276,16 @@ class Journal:
         await self.close()
 
     async def begin(self, params: Mapping[str, Any]) -> int:
-        """Start a run of the job described by ``params`` (JSON-able); returns the run number.
+        """Start a run of the job described by ``params`` (JSON-able).
 
-        The first run records the parameters; a later run with different ones raises :class:`JournalError`.
-        Rows left in flight by an earlier run become ``unknown``. Only one run may hold a journal at a time.
+        The first run records the parameters. Rows left in flight by an earlier run become ``unknown``. Only one
+        run may hold a journal at a time.
+
+        Returns:
+            The run number (1 for the first).
+
+        Raises:
+            JournalError: ``params`` differ from the first run's, or another run holds the journal.
         """
         file, writer = self._parts()
         fingerprint = json.dumps(dict(params), sort_keys=True, separators=(",", ":"), default=str)
@@ -302,7 +312,7 @@ class Journal:
 
     def record(self, row: int, state: RowState, *, wamid: str | None = None,
                error_code: int | None = None, error: str | None = None) -> None:  # fmt: skip
-        """Buffer an outcome; it is written with the next commit (or by :meth:`flush`)."""
+        """Buffer an outcome; it is written with the next commit (or by [`flush`][wa_async.Journal.flush])."""
         _, writer = self._parts()
         writer.record((row, state, wamid, error_code, error))
 
@@ -315,8 +325,11 @@ class Journal:
         """Settle an ``unknown`` (or in-flight) row from a status webhook carrying this job's callback data.
 
         ``sent``/``delivered``/``read`` make the row ``sent`` (the webhook's id is its wamid); ``failed`` makes it
-        ``failed``. Returns whether a row changed. Needs the callback data the broadcast wrote, so a message
-        whose own ``callback_data`` was kept cannot be settled this way.
+        ``failed``. Needs the callback data the broadcast wrote, so a message whose own ``callback_data`` was kept
+        cannot be settled this way.
+
+        Returns:
+            Whether a row changed.
         """
         parsed = parse_callback_data(status.callback_data)
         if parsed is None or self._file is None or self._writer is None:
@@ -333,9 +346,15 @@ class Journal:
     async def move_user(self, previous: str, current: str) -> int:
         """Give a user's rows to their new id (a ``user_id_update`` webhook's previous and current BSUID).
 
-        Rows keyed by :func:`~wa_async._broadcast.message_key` take the new id into their key too, so a run
-        whose input names the user by the new id finds them and sends nothing twice. Returns the rows moved.
-        Raises :class:`JournalError` for a journal started by wa_async 0.1, whose keys hash the id itself.
+        Rows keyed by the broadcast's own message keys (the recipient and a hash of the message without it) take
+        the new id into their key too, so a run whose input names the user by the new id finds them and sends
+        nothing twice.
+
+        Returns:
+            How many rows moved.
+
+        Raises:
+            JournalError: a journal started by wa_async 0.1, whose keys hash the id itself.
         """
         file, writer = self._parts()
         return await writer.call(file.move_user, previous, current)

@@ -64,7 +64,7 @@ class Writer:
 
     @property
     def running(self) -> bool:
-        """Whether :meth:`start` was called and :meth:`stop` was not."""
+        """Whether ``start()`` was called and ``stop()`` was not."""
         return self._thread is not None
 
     def start(self) -> None:

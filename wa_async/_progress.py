@@ -1,7 +1,7 @@
 """The broadcast's live progress bar (rich, on stderr): done of total, counts per status, this run's rate, ETA.
 
 Imported only when a progress bar is shown. The rate counts only the messages this run sent and had answered,
-over the last :data:`WINDOW` seconds, so rows an earlier run settled (skipped at once on a resume) do not make it
+over the last ``WINDOW`` seconds, so rows an earlier run settled (skipped at once on a resume) do not make it
 look faster than it is; the time left is the rows left at that rate.
 """
 
@@ -54,7 +54,8 @@ class RateMeter:
 
 
 class BroadcastProgress:
-    """A progress bar for :func:`wa_async._broadcast.broadcast` (its ``Display``); also used by ``wa-async demo``.
+    """A progress bar for [`Client.broadcast`][wa_async.Client.broadcast] (its ``Display``); also used by
+    ``wa-async demo``.
 
     Args:
         total: messages in the input, if known (the bar shows ``done/?`` otherwise).

@@ -103,7 +103,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``broadcast`` on its own (the ``wa-async`` entry point normally calls :func:`run`)."""
+    """Run ``broadcast`` on its own (the ``wa-async`` entry point normally calls ``run()``)."""
     parser = argparse.ArgumentParser(prog="wa-async broadcast", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     _add_arguments(parser)
@@ -338,7 +338,8 @@ async def _client(args: argparse.Namespace, stack: contextlib.AsyncExitStack) ->
 
 async def _share_limit(args: argparse.Namespace, stack: contextlib.AsyncExitStack, options: dict[str, Any],
                        phone_number_id: str, default_rate: float) -> None:  # fmt: skip
-    """With ``--redis-url``, put a :class:`RedisLimiter` in ``options`` (closed with ``stack``, after the client)."""
+    """With ``--redis-url``, put a [`RedisLimiter`][wa_async.RedisLimiter] in ``options`` (closed with ``stack``,
+    after the client)."""
     if not args.redis_url:
         if args.redis_key:
             raise UsageError("--redis-key needs --redis-url")

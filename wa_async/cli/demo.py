@@ -52,9 +52,10 @@ async def run_demo(
 ) -> dict[str, float]:
     """Run the demo and print its table; returns the figures shown.
 
-    The messages go through :func:`wa_async._broadcast.broadcast` with its progress bar, as ``wa-async broadcast``
-    sends them. With ``redis_url`` the client's limit is a :class:`~wa_async.RedisLimiter` on ``redis_key``
-    (default ``wa-async:<phone_number_id>``), shared with any other process using that key.
+    The messages go through the broadcast of [`Client.broadcast`][wa_async.Client.broadcast] with its progress
+    bar, as ``wa-async broadcast`` sends them. With ``redis_url`` the client's limit is a
+    [`RedisLimiter`][wa_async.RedisLimiter] on ``redis_key`` (default ``wa-async:<phone_number_id>``), shared with
+    any other process using that key.
     """
     from .. import _messages as m
     from .._broadcast import broadcast
