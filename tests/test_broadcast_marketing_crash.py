@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
-import textwrap
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,59 +28,18 @@ import msgspec
 import pytest
 
 import wa_async as wa
-from wa_async._journal_marks import marks_path, read_marks
+from tests._crash import get, journal_states, slow_emulator
 
 N = 1000
 OPTED_OUT = 50
 KILLS = 3
 SEED = 20260415
 
-EMULATOR = textwrap.dedent("""
-    import asyncio
-    from wa_async.emulator import Fault, serve
-    from wa_async.emulator._serve import describe
-
-    def ready(emu):
-        emu.templates.add("spring_sale", "en_US", "MARKETING", [{"type": "BODY", "text": "Spring sale!"}])
-        print(describe(emu), flush=True)
-
-    asyncio.run(serve(port=0, rate_limit=None, faults=[Fault("latency", delay=0.02)], ready=ready))
-""")
-
 
 @pytest.fixture
 def emulator() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-c", EMULATOR], stdout=subprocess.PIPE, text=True)
-    try:
-        info: dict[str, str] = {}
-        assert proc.stdout is not None
-        while "stats" not in info:
-            line = proc.stdout.readline()
-            assert line, "the emulator exited before it listened"
-            name, value = line.split(None, 1)
-            info[name] = value.strip()
+    with slow_emulator(("spring_sale", "en_US", "MARKETING", [{"type": "BODY", "text": "Spring sale!"}])) as info:
         yield info
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-def get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as resp:
-        return json.loads(resp.read())
-
-
-def journal_states(path: Path) -> dict[str, str]:
-    """Each recipient's state; a row the journal file has pending but its marks file marks is in flight."""
-    marked = read_marks(marks_path(path))
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        rows = conn.execute("SELECT row, recipient, state FROM rows").fetchall()
-    finally:
-        conn.close()
-    return {to: "inflight" if state == "pending" and row in marked else state for row, to, state in rows}
 
 
 class _Sent(msgspec.Struct):

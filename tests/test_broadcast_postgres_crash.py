@@ -12,36 +12,25 @@ the killed workers held in flight.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import random
 import signal
 import subprocess
 import sys
-import textwrap
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests._crash import get, slow_emulator
 from tests.postgres_server import PostgresServer
 
 N = 3000
 KILLS = 5
 SEED = 20261126
 LEASE = "1"
-
-EMULATOR = textwrap.dedent("""
-    import asyncio
-    from wa_async.emulator import Fault, serve
-    from wa_async.emulator._serve import describe
-    asyncio.run(serve(port=0, rate_limit=None, faults=[Fault("latency", delay=0.02)],
-                      ready=lambda emu: print(describe(emu), flush=True)))
-""")
-
 
 @pytest.fixture(scope="module")
 def pg() -> Iterator[PostgresServer]:
@@ -51,26 +40,8 @@ def pg() -> Iterator[PostgresServer]:
 
 @pytest.fixture
 def emulator() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-c", EMULATOR], stdout=subprocess.PIPE, text=True)
-    try:
-        info: dict[str, str] = {}
-        assert proc.stdout is not None
-        while "stats" not in info:
-            line = proc.stdout.readline()
-            assert line, "the emulator exited before it listened"
-            name, value = line.split(None, 1)
-            info[name] = value.strip()
+    with slow_emulator() as info:
         yield info
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
-def get(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=10) as resp:
-        return json.loads(resp.read())
 
 
 def psql(url: str, sql: str) -> list[list[str]]:
