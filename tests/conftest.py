@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,6 +12,7 @@ import aiohttp
 import aioresponses.core
 import pytest
 
+from tests.redis_server import RedisServer
 from wa_async.emulator import Emulator
 
 
@@ -74,3 +75,11 @@ async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
     define their own ``emu``)."""
     async with Emulator(rate_limit=None, clock=clock) as emulator:
         yield emulator
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[RedisServer]:
+    """A real ``redis-server`` on loopback, one per test module (so one module's server settings, such as
+    ``notify-keyspace-events``, never reach another's); each test uses keys of its own on it."""
+    with RedisServer() as server:
+        yield server

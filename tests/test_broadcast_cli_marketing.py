@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -120,14 +120,6 @@ async def test_preflight_refuses_a_utility_template_for_marketing(
     assert await asyncio.to_thread(cli.main, args) == 2
     assert "sends MARKETING templates only" in capsys.readouterr().err
     assert served.accepted == []
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    yield server
-    server.close()
 
 
 async def test_opt_outs_in_redis(served: Emulator, tmp_path: Path, redis_server: RedisServer) -> None:

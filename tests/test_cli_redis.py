@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,12 +18,6 @@ import redis
 from tests.redis_server import RedisServer, _free_port
 from wa_async.cli import broadcast as cli
 from wa_async.cli.demo import run_demo
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer() as server:
-        yield server
 
 
 def write_recipients(path: Path, first: int, count: int) -> Path:

@@ -15,7 +15,7 @@ import sys
 import textwrap
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -72,14 +72,6 @@ def assert_never_early(returned: list[float], slots: list[float]) -> None:
     assert len(returned) <= len(slots)
     for r, s in zip(sorted(returned), sorted(slots), strict=False):
         assert r >= s - EPS
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    yield server
-    server.close()
 
 
 @pytest.fixture
