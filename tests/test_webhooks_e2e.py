@@ -7,6 +7,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -145,3 +146,32 @@ async def test_a_changed_bsuid_keeps_the_conversation(rig: Rig) -> None:
     rig.emu.messages.enforce_window = True  # the emulator checks the window too
     wamid = await rig.client.send(wa.Text("US.222", "Still here"))  # the client's window moved with the user
     assert (await rig.client.wait_status(wamid, "delivered", timeout=10)).recipient_user_id == "US.222"
+
+
+async def test_a_username_only_user_is_broadcast_to_and_the_journal_follows_a_new_bsuid(
+    rig: Rig, tmp_path: Path
+) -> None:
+    """Issue 14's whole path for a user who hides their number: written to by them, broadcast to on their BSUID,
+    tracked through statuses, and still one contact in the journal after their BSUID changes."""
+    await rig.emu.inbound(None, user_id="US.700", username="robin", text="hi")
+    await asyncio.wait_for(rig.replies.get(), 10)
+    rig.emu.templates.add("promo", "en_US")
+    path = tmp_path / "job.sqlite"
+    report = await rig.client.broadcast([wa.Template("US.700", "promo")], journal=path)
+    assert report.sent == 1
+    (outcome,) = report.outcomes.values()
+    assert outcome.to == "US.700" and outcome.wamid is not None
+    status = await rig.client.wait_status(outcome.wamid, "delivered", timeout=10)
+    assert status.recipient_user_id == "US.700" and status.sender == "US.700"
+    sent = [a for a in rig.emu.accepted if a.type == "template"]
+    assert len(sent) == 1 and sent[0].payload["recipient"] == "US.700"
+
+    await rig.emu.user_id_update(from_=None, user_id="US.700", new_user_id="US.701")
+    await rig.app[RECEIVER].drain()
+    (update,) = [e for e in rig.seen if isinstance(e, wa.webhooks.UserIdUpdate)]
+    async with wa.Journal(path) as journal:
+        assert await journal.move_user(update.previous_user_id, update.user_id) == 1
+    # The job run again, naming the user by the new id: the journal knows it was sent; nothing goes out twice.
+    again = await rig.client.broadcast([wa.Template("US.701", "promo")], journal=path)
+    assert (again.sent, again.skipped + sum(o.earlier for o in again.outcomes.values())) == (1, 1)
+    assert len([a for a in rig.emu.accepted if a.type == "template"]) == 1
