@@ -15,7 +15,6 @@ import pytest
 from tests._data import sent_json
 from tests.conftest import FakeClock
 from wa_async._broadcast import broadcast, message_key
-from wa_async._broadcast_run import Pacer
 from wa_async._errors import (
     AuthError,
     DeliveryUnknown,
@@ -28,6 +27,7 @@ from wa_async._errors import (
 )
 from wa_async._journal import Journal, JournalError
 from wa_async._messages import Template, Text
+from wa_async._pacer import RecipientPacer
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -182,25 +182,25 @@ async def test_pacer_waits_the_pair_interval_after_the_wire_time() -> None:
         slept.append(seconds)
         now[0] += seconds
 
-    pacer = Pacer(6.0, lambda: now[0])
-    prev, first = pacer.reserve("1")
+    pacer = RecipientPacer(6.0, lambda: now[0])
+    prev, first = pacer.follow("1")
     assert prev is None
-    prev, second = pacer.reserve("1")
+    prev, second = pacer.follow("1")
     assert prev is first
-    waiter = asyncio.create_task(pacer.wait(prev, sleep))
+    waiter = asyncio.create_task(pacer.turn(prev, sleep))
     await asyncio.sleep(0)
     assert not waiter.done()  # the first has not left yet
     now[0] = 101.5
     first.set_result(101.5)  # it left at 101.5
     now[0] = 103.0
     await waiter
-    assert slept == [4.5]  # until 107.5 = 101.5 + 6 (FACTS §1.2)
+    assert slept == [4.5]  # until 107.5 = 101.5 + 6 (Meta's pair limit)
     second.set_result(None)  # never left: the next one need not wait
-    prev, third = pacer.reserve("1")
+    prev, third = pacer.follow("1")
     assert prev is None
     third.set_result(103.0)
     now[0] = 200.0
-    assert pacer.reserve("2")[0] is None
+    assert pacer.follow("2")[0] is None
     assert "tracked=1" in repr(pacer)  # old recipients are forgotten
 
 

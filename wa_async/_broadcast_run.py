@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -39,13 +38,14 @@ from ._errors import (
 )
 from ._journal import Claim, JournalError, JournalStore, RowState, RowTaken, SharedJournalStore
 from ._messages import Template
+from ._pacer import RecipientPacer
 from ._redis_limiter import LimiterUnavailable
 from ._request import SendResult
 
 if TYPE_CHECKING:
     from ._opt_outs import OptOuts
 
-__all__ = ["Pacer", "Run", "client_timing"]
+__all__ = ["Run", "client_timing"]
 
 _BATCH = 256  # messages claimed from the journal per transaction
 _FIRST_BATCH = 16  # small, so the first requests leave at once
@@ -65,56 +65,6 @@ def client_timing(client: object) -> tuple[Clock, Sleep]:
     sleep = getattr(client, "sleep", None)
     return (clock if callable(clock) else asyncio.get_running_loop().time,
             sleep if callable(sleep) else asyncio.sleep)  # fmt: skip
-
-
-class Pacer:
-    """Holds back a message to a recipient until ``interval`` after the previous one to them went on the wire.
-
-    Each message gets a future resolved with its wire time, or ``None`` if it never left.
-    Entries older than ``interval`` are forgotten, so memory follows the recent recipients only.
-    """
-
-    __slots__ = ("_clock", "_interval", "_last", "_order")
-
-    def __init__(self, interval: float, clock: Clock) -> None:
-        self._interval = interval
-        self._clock = clock
-        self._last: dict[str, asyncio.Future[float | None]] = {}
-        self._order: deque[tuple[str, asyncio.Future[float | None]]] = deque()
-
-    def __repr__(self) -> str:
-        return f"<Pacer interval={self._interval} tracked={len(self._last)}>"
-
-    def reserve(self, to: str) -> tuple[asyncio.Future[float | None] | None, asyncio.Future[float | None]]:
-        """``(previous, mine)``: wait for ``previous`` (if any) with ``wait()``; resolve ``mine`` on the wire."""
-        self._prune()
-        prev = self._last.get(to)
-        mine: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
-        self._last[to] = mine
-        self._order.append((to, mine))
-        if prev is not None and self._expired(prev):
-            prev = None
-        return prev, mine
-
-    async def wait(self, prev: asyncio.Future[float | None], sleep: Sleep) -> None:
-        """Wait until a message may follow ``prev`` to the same recipient."""
-        wired = await asyncio.shield(prev)
-        if wired is not None:
-            delay = wired + self._interval - self._clock()
-            if delay > 0:
-                await sleep(delay)
-
-    def _expired(self, fut: asyncio.Future[float | None]) -> bool:
-        if not fut.done():
-            return False
-        wired = fut.result()
-        return wired is None or wired + self._interval <= self._clock()
-
-    def _prune(self) -> None:
-        while self._order and self._expired(self._order[0][1]):
-            to, fut = self._order.popleft()
-            if self._last.get(to) is fut:
-                del self._last[to]
 
 
 class _Flight:
@@ -167,7 +117,7 @@ class Run:
         self.opt_outs = opt_outs
         self.stop_on_pause = stop_on_pause
         self.clock, self.sleep = client_timing(client)
-        self.pacer = Pacer(pair_interval, self.clock)
+        self.pacer = RecipientPacer(pair_interval, self.clock)
         self.counts: dict[str, int] = {"sent": 0, "failed": 0, "unknown": 0, "skipped": 0, "opted_out": 0}
         self.message_statuses: dict[str, int] = {}  # this run's answers by message_status
         self.stopped: str | None = None  # why the job stopped early, its unsent rows pending
@@ -278,7 +228,7 @@ class Run:
         if self._callback_prefix is not None and msg.callback_data is None:
             msg = cast(_Message, msgspec.structs.replace(cast(Any, msg), callback_data=self._callback_prefix
                                                          + str(claim.row)))  # fmt: skip
-        prev, slot = self.pacer.reserve(msg.to)
+        prev, slot = self.pacer.follow(msg.to)
         flight = _Flight(self, key, claim.row, msg.to, slot)
         if prev is None:
             await self._submit(flight, msg)
@@ -292,7 +242,7 @@ class Run:
     async def _hold(self, prev: asyncio.Future[float | None], flight: _Flight, msg: _Message) -> None:
         queued = False
         try:
-            await self.pacer.wait(prev, self.sleep)
+            await self.pacer.turn(prev, self.sleep)
             try:
                 queued = await self._submit(flight, msg)
             except ClientClosed as e:  # the reader meets it too and ends the run

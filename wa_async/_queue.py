@@ -178,7 +178,7 @@ class OutboundQueue:
             and not self._closing
             and self.in_flight < self.worker_count
             and not self._queue
-            and not self._pacer
+            and not self._pacer.holding
             and not self._unlimited.paused
         )
 
@@ -253,7 +253,7 @@ class OutboundQueue:
                 continue
             self.in_flight += 1
             try:
-                if unlimited is not None and not unlimited.paused and item.on_wire is None and not self._pacer:
+                if unlimited is not None and not unlimited.paused and item.on_wire is None and not self._pacer.holding:
                     await self._send(item, 0.0)  # nothing to wait for: straight to the wire
                 else:
                     await self._deliver(item, None)
@@ -270,7 +270,7 @@ class OutboundQueue:
             if delay:
                 await self._sleep(delay)
             recipient = item.request.recipient
-            if self._pacer and recipient is not None:
+            if self._pacer.holding and recipient is not None:
                 wait = self._pacer.wait(recipient, pipeline.now())
                 if wait > 0:
                     # This recipient is pair-limited: wait aside so the worker serves others.
