@@ -13,48 +13,5 @@ WhatsAppError
 ```
 """
 
-from ._errors import (
-    ApiError,
-    AuthError,
-    ClientClosed,
-    DeliveryUnknown,
-    MediaError,
-    NotFound,
-    QueueFull,
-    RateLimited,
-    RecipientError,
-    RetryScope,
-    ServerError,
-    TemplateError,
-    TransportError,
-    ValidationError,
-    WebhookError,
-    WhatsAppError,
-    WindowClosed,
-    describe_code,
-    error_class,
-    retry_scope,
-)
-
-__all__ = [
-    "ApiError",
-    "AuthError",
-    "ClientClosed",
-    "DeliveryUnknown",
-    "MediaError",
-    "NotFound",
-    "QueueFull",
-    "RateLimited",
-    "RecipientError",
-    "RetryScope",
-    "ServerError",
-    "TemplateError",
-    "TransportError",
-    "ValidationError",
-    "WebhookError",
-    "WhatsAppError",
-    "WindowClosed",
-    "describe_code",
-    "error_class",
-    "retry_scope",
-]
+from ._errors import *  # noqa: F403  (the whole public face of the errors)
+from ._errors import __all__ as __all__
