@@ -88,7 +88,7 @@ def test_journal_and_job_usage_errors_exit_2(
 def test_an_unreachable_database_is_one_line_with_the_password_hidden(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.redis_server import _free_port
+    from tests._server import free_port as _free_port
 
     src = recipients(tmp_path / "r.csv", 1)
     url = f"postgresql://u:hunter2@127.0.0.1:{_free_port()}/db"

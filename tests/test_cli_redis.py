@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.redis_server import RedisServer, _free_port
+from tests._server import free_port as _free_port
+from tests.redis_server import RedisServer
 from wa_async.cli import broadcast as cli
 from wa_async.cli.demo import run_demo
 

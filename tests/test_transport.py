@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 import wa_async as wa
-from tests.redis_server import _free_port
+from tests._server import free_port as _free_port
 from wa_async._options import DEFAULT_API_VERSION
 from wa_async._transport import AiohttpTransport, HttpRequest, StreamedResponse
 from wa_async.resources import MediaInfo
