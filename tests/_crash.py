@@ -7,11 +7,13 @@ The emulator keeps its accepted log across the runs a test starts against it; it
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import sqlite3
 import sys
 import textwrap
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,3 +69,25 @@ def journal_states(path: Path) -> dict[str, str]:
     finally:
         conn.close()
     return {to: "inflight" if state == "pending" and row in marked else state for row, to, state in rows}
+
+
+def check_outcome(emulator: dict[str, str], recipients: list[str], report: Path, in_flight: set[str]) -> None:
+    """After the kills and the final run: nothing accepted twice, every recipient in the report, the unknown rows
+    exactly those in flight at the kills, and every sent row with the wamid the emulator gave it."""
+    accepted = get(emulator["graph_url"] + "/__emulator/accepted")
+    assert isinstance(accepted, list)
+    counts = Counter(a["to"] for a in accepted)
+    assert max(counts.values()) == 1  # at most once per recipient
+    wamids = {a["to"]: a["wamid"] for a in accepted}
+    with report.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(recipients)
+    status = {r["to"]: r["status"] for r in rows}
+    assert set(status) == set(recipients)  # every recipient has an outcome
+    assert set(status.values()) <= {"sent", "unknown", "failed"}
+    unknown = {to for to, s in status.items() if s == "unknown"}
+    sent = {to for to, s in status.items() if s == "sent"}
+    assert unknown == in_flight  # exactly the rows in flight at the kills
+    assert sent <= set(wamids)
+    assert set(wamids) <= sent | unknown
+    assert all(r["wamid"] == wamids[r["to"]] for r in rows if r["status"] == "sent")

@@ -14,13 +14,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests._crash import get, journal_states, slow_emulator
+from tests._crash import check_outcome, get, journal_states, slow_emulator
 
 N = 2000
 KILLS = 5
@@ -81,21 +80,4 @@ def test_killed_and_resumed_broadcast_sends_each_recipient_at_most_once(
     assert kills >= KILLS - 1  # a run may finish before its kill point only if the machine stalls
     assert in_flight_at_kills  # the test means something only if requests were in flight
 
-    accepted = get(emulator["graph_url"] + "/__emulator/accepted")
-    assert isinstance(accepted, list)
-    counts = Counter(a["to"] for a in accepted)
-    assert max(counts.values()) == 1  # at most once per recipient
-    wamids = {a["to"]: a["wamid"] for a in accepted}
-
-    with report.open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    assert len(rows) == N
-    status = {r["to"]: r["status"] for r in rows}
-    assert set(status) == set(recipients)  # every recipient has an outcome
-    assert set(status.values()) <= {"sent", "unknown", "failed"}
-    unknown = {to for to, s in status.items() if s == "unknown"}
-    sent = {to for to, s in status.items() if s == "sent"}
-    assert unknown == in_flight_at_kills  # exactly the rows in flight at the kills
-    assert sent <= set(wamids)
-    assert set(wamids) <= sent | unknown
-    assert all(r["wamid"] == wamids[r["to"]] for r in rows if r["status"] == "sent")
+    check_outcome(emulator, recipients, report, in_flight_at_kills)

@@ -18,13 +18,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests._crash import get, slow_emulator
+from tests._crash import check_outcome, get, slow_emulator
 from tests.postgres_server import PostgresServer
 
 N = 3000
@@ -120,26 +119,6 @@ def wait_accepted(stats_url: str, target: int, procs: list[subprocess.Popen[byte
         if stats["accepted"] >= target:
             return
         time.sleep(0.002)
-
-
-def check_outcome(emulator: dict[str, str], recipients: list[str], report: Path, in_flight: set[str]) -> None:
-    accepted = get(emulator["graph_url"] + "/__emulator/accepted")
-    assert isinstance(accepted, list)
-    counts = Counter(a["to"] for a in accepted)
-    assert max(counts.values()) == 1  # at most once per recipient
-    wamids = {a["to"]: a["wamid"] for a in accepted}
-    with report.open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    assert len(rows) == N
-    status = {r["to"]: r["status"] for r in rows}
-    assert set(status) == set(recipients)  # every recipient has an outcome
-    assert set(status.values()) <= {"sent", "unknown", "failed"}
-    unknown = {to for to, s in status.items() if s == "unknown"}
-    sent = {to for to, s in status.items() if s == "sent"}
-    assert unknown == in_flight  # exactly the rows in flight at the kills
-    assert sent <= set(wamids)
-    assert set(wamids) <= sent | unknown
-    assert all(r["wamid"] == wamids[r["to"]] for r in rows if r["status"] == "sent")
 
 
 @pytest.mark.timeout(120)
