@@ -129,11 +129,12 @@ class Pipeline:
             clock = self._clock = asyncio.get_running_loop().time
         return clock()
 
-    def http(self, request: Request[Any]) -> HttpRequest:
-        """The HTTP request for ``request``: its URL under the API root, the auth headers, its body."""
+    def http(self, request: Request[Any], timed: bool = False) -> HttpRequest:
+        """The HTTP request for ``request``: its URL under the API root, the auth headers, its body (``timed``: ask
+        the transport when the body left)."""
         path = request.path
         url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
-        return HttpRequest(request.method, url, self.headers, request.body, request.params)
+        return HttpRequest(request.method, url, self.headers, request.body, request.params, timed)
 
     def granted(self, request: Request[Any], tries: Tries | None, waited: float = 0.0) -> Tries:
         """Note that the limiter let a try of ``request`` go after ``waited`` seconds; return its tries (new for
@@ -159,23 +160,15 @@ class Pipeline:
     async def attempt(self, request: Request[T], granted_at: float = 0.0, tries: Tries | None = None) -> T:
         """One try, after the limiter granted it (at ``granted_at`` on the loop's clock, when the limiter wants to
         learn how late requests leave): send, then decode the answer or raise its error."""
-        path = request.path
-        url = path if path.startswith(("https://", "http://")) else f"{self._api_root}/{path}"
         departed = self._departed if granted_at > 0.0 else None
-        timed = departed is not None
-        clock = self._clock
-        if clock is None:
-            clock = self._clock = asyncio.get_running_loop().time
-        started = clock()
+        started = self.now()
         try:
-            resp = await self.transport.send(
-                HttpRequest(request.method, url, self.headers, request.body, request.params, timed)
-            )
+            resp = await self.transport.send(self.http(request, departed is not None))
         except TransportError as e:
             if e.request is None:
                 e.request = request
             raise
-        latency = clock() - started
+        latency = self.now() - started
         stats = self.stats
         stats.buckets[bisect_right(BOUNDS, latency)] += 1  # Counters.add_latency, inline: this runs per request
         stats.latency_total += latency
